@@ -1,1 +1,12 @@
-export {};
+export { main } from './cli.js';
+export type { CliIo } from './cli.js';
+export { scaffold } from './scaffold.js';
+export type { ScaffoldOptions, ScaffoldResult } from './scaffold.js';
+export { parseCliArgs, USAGE } from './args.js';
+export type { CliArgs } from './args.js';
+export { defaultPackageName, pluginId, nameProblems } from './names.js';
+export { PLUGIN_KINDS } from './kinds.js';
+export type { PluginKind } from './kinds.js';
+export { templateDir, sdkRange } from './locate.js';
+export { CREATE_ERRORS, EXIT_USAGE, EXIT_CANCELLED } from './errors.js';
+export type { CreateErrorCode } from './errors.js';

@@ -37,6 +37,42 @@ export const SDK_ERRORS = {
     meaning: 'Whole columns appended to a builder have different lengths, or a row has the wrong number of values.',
     fix: 'Append the same number of values to every column.',
   },
+  FE_CHUNK_OUT_OF_RANGE: {
+    meaning: 'A row or column index outside the chunk (or builder) was asked for, or a row view was read before pointing it at a chunk.',
+    fix: 'Use an index in [0, length); the message gives the valid range.',
+  },
+  FE_CHUNK_TOO_LARGE: {
+    meaning: 'A string column of one chunk would exceed 2 GiB of UTF-8 (Arrow int32 offsets).',
+    fix: 'Finish chunks earlier (a smaller `chunkSize`).',
+  },
+  FE_CHUNK_POOL_INVALID: {
+    meaning: 'A memory pool was given sizes that are not integers with 0 <= initialSize <= maxSize.',
+    fix: 'Fix `settings.memoryPools.<pool>.initialSize` / `maxSize`.',
+  },
+  FE_PLUGIN_UNCAUGHT: {
+    meaning: 'A plugin threw something that is not a FlowEngineError (a plain Error, a string...); the original is the `cause`.',
+    fix: 'Read the cause and its stack; plugin authors: throw FlowEngineError with a specific code for failures users can fix.',
+  },
+  FE_PLUGIN_DEFINITION_INVALID: {
+    meaning: 'defineSource/defineTransform/defineSink was given a spec without a valid id, TypeBox config or lifecycle functions.',
+    fix: 'Give `id` (lower-case words joined by dashes), `config` (a TypeBox schema) and the functions the message lists.',
+  },
+  FE_PLUGIN_CONFIG_INVALID: {
+    meaning: 'An instance config does not match the plugin\'s TypeBox config schema; every problem is listed with its path.',
+    fix: 'Fix the listed keys under the instance\'s `config:`; `flowengine plugins info <id>` shows the schema.',
+  },
+  FE_PLUGIN_MANIFEST_MISSING: {
+    meaning: 'A package has no package.json or no `"flowengine"` block, so it does not declare any plugins.',
+    fix: 'Add `"flowengine": { "sdk": "^0.1.0", "plugins": [{ "id", "kind", "entry" }] }` and the keyword `flowengine-plugin`.',
+  },
+  FE_PLUGIN_MANIFEST_INVALID: {
+    meaning: 'A plugin package\'s `"flowengine"` block or keywords are malformed; every problem is listed.',
+    fix: 'Fix the listed fields of package.json (each plugin needs a unique id, a kind and an entry inside the package).',
+  },
+  FE_TESTING_COMPLIANCE: {
+    meaning: 'A plugin broke the lifecycle contract in an `assert*Compliance` check of `@flowengine/sdk/testing`.',
+    fix: 'The message names the rule (close after error, ack after flush, abort, no output after close); fix the plugin.',
+  },
 } as const satisfies ErrorCatalogue;
 
 export type SdkErrorCode = keyof typeof SDK_ERRORS;

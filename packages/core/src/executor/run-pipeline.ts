@@ -1,0 +1,358 @@
+import { FlowEngineError, type Chunk, type Schema } from '@flowengine/sdk';
+import { buildPipelineGraph, type PipelineGraph } from '../graph/pipeline-graph.js';
+import { AckTracker } from './ack-tracker.js';
+import { DeadLetterWriter } from './dead-letter-writer.js';
+import { serial } from './serial.js';
+import { StageStats } from './stage-stats.js';
+import type { ExecutionPlan, StagePlan } from './plan.js';
+import { createEdgeChannel, type Envelope, type EdgeChannel } from './edge-channel.js';
+import { copyChunk } from './copy-chunk.js';
+import type { InstanceHandle, SinkHandle, SourceHandle, StartInstance, TransformHandle } from './handles.js';
+import { summarise, type RunSummary } from './summary.js';
+
+export interface RunOptions {
+  /** The isolation host's startInstance (or a wrapper that applies the lock file). */
+  readonly startInstance: StartInstance;
+  /** Aborting it stops the sources; the pipeline then drains, flushes, acknowledges and ends. */
+  readonly stopSignal?: AbortSignal;
+  /** Aborting it ends the run at once: nothing more is flushed or acknowledged. */
+  readonly killSignal?: AbortSignal;
+  /** Hides secret values in anything the executor writes (dead letters, messages). */
+  readonly redact?: (text: string) => string;
+}
+
+/** What a running pipeline exposes to monitors: live counters, read at any time. */
+export interface RunningPipeline {
+  readonly stats: ReadonlyMap<string, StageStats>;
+  readonly channels: ReadonlyMap<string, EdgeChannel>;
+  readonly handles: ReadonlyMap<string, InstanceHandle>;
+  readonly startedAt: number;
+  /** Resolves with the summary when the run ends, successfully or not; never rejects. */
+  readonly done: Promise<RunSummary>;
+}
+
+/**
+ * Runs a pipeline: starts every stage through the isolation host, joins them with channels,
+ * moves chunks until the sources end (or `stopSignal` fires), flushes the sinks, acknowledges
+ * positions to the sources, closes everything and returns a summary.
+ */
+export function startPipeline(plan: ExecutionPlan, options: RunOptions): RunningPipeline {
+  const execution = new Execution(plan, options);
+  return {
+    stats: execution.stats,
+    channels: execution.channels,
+    handles: execution.handles,
+    startedAt: execution.startedAt,
+    done: execution.run(),
+  };
+}
+
+export async function runPipeline(plan: ExecutionPlan, options: RunOptions): Promise<RunSummary> {
+  return startPipeline(plan, options).done;
+}
+
+class Execution {
+  readonly stats = new Map<string, StageStats>();
+  readonly channels = new Map<string, EdgeChannel>();
+  readonly handles = new Map<string, InstanceHandle>();
+  readonly startedAt = performance.now();
+  readonly #plan: ExecutionPlan;
+  readonly #options: RunOptions;
+  readonly #stages: Map<string, StagePlan>;
+  readonly #deadLetters = new Map<string, DeadLetterWriter>();
+  #graph!: PipelineGraph;
+  #tracker!: AckTracker;
+  #failure: FlowEngineError | undefined;
+  #stopping = false;
+  #retries = new Map<string, number>();
+  readonly #pausesSources = new Set<EdgeChannel>();
+
+  constructor(plan: ExecutionPlan, options: RunOptions) {
+    this.#plan = plan;
+    this.#options = options;
+    this.#stages = new Map(plan.stages.map((stage) => [stage.name, stage]));
+    for (const stage of plan.stages) this.stats.set(stage.name, new StageStats(stage.name, stage.type, stage.kind));
+  }
+
+  async run(): Promise<RunSummary> {
+    let interrupted: 'SIGINT' | 'stop' | undefined;
+    const onStop = (): void => {
+      interrupted ??= 'stop';
+      this.#stopping = true;
+    };
+    this.#options.stopSignal?.addEventListener('abort', onStop, { once: true });
+    const onKill = (): void => this.#fail(new FlowEngineError('FE_RUN_KILLED', 'the run was stopped at once; nothing further was flushed or acknowledged'));
+    this.#options.killSignal?.addEventListener('abort', onKill, { once: true });
+    if (this.#options.stopSignal?.aborted) onStop();
+
+    try {
+      this.#graph = buildPipelineGraph(this.#plan.stages);
+      this.#tracker = new AckTracker(this.#graph.sinksOfSource);
+      await this.#startStages();
+      this.#createChannels();
+      await Promise.all(this.#graph.order.map((name) => this.#pump(this.#stages.get(name) as StagePlan)));
+    } catch (error) {
+      this.#fail(FlowEngineError.from(error, 'FE_RUN_FAILED'));
+    } finally {
+      await this.#closeAll();
+      this.#options.stopSignal?.removeEventListener('abort', onStop);
+      this.#options.killSignal?.removeEventListener('abort', onKill);
+    }
+    const status = this.#failure !== undefined ? 'failed' : interrupted !== undefined ? 'stopped' : 'succeeded';
+    return summarise({
+      pipeline: this.#plan.pipeline,
+      status,
+      durationMs: performance.now() - this.startedAt,
+      stages: this.#plan.stages.map((stage) => this.stats.get(stage.name) as StageStats),
+      channels: this.channels,
+      retries: this.#retries,
+      error: this.#failure,
+    });
+  }
+
+  #fail(error: FlowEngineError): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = error;
+    this.#stopping = true;
+    for (const channel of this.channels.values()) void channel.abort(error).catch(() => undefined);
+  }
+
+  async #startStages(): Promise<void> {
+    const outputSchemas = new Map<string, Schema>();
+    for (const name of this.#graph.order) {
+      const stage = this.#stages.get(name) as StagePlan;
+      const inputSchema = this.#inputSchemaOf(stage, outputSchemas);
+      const deadLetters = stage.errors === 'deadLetter' ? this.#deadLetterWriter(stage) : undefined;
+      const stats = this.stats.get(name) as StageStats;
+      const handle = await this.#options.startInstance({
+        ...stage.instance,
+        errors: stage.errors,
+        ...(inputSchema === undefined ? {} : { inputSchema }),
+        onReject: (row) => {
+          if (deadLetters === undefined) {
+            stats.skipped += 1;
+            return;
+          }
+          stats.deadLettered += 1;
+          deadLetters.write({ stage: name, record: row.record, reason: row.reason, code: row.code, location: row.location });
+        },
+      });
+      this.handles.set(name, handle);
+      if (handle.kind === 'source') outputSchemas.set(name, handle.schema);
+      else if (handle.kind === 'transform') outputSchemas.set(name, handle.outputSchema);
+    }
+  }
+
+  #inputSchemaOf(stage: StagePlan, outputSchemas: ReadonlyMap<string, Schema>): Schema | undefined {
+    if (stage.inputs.length === 0) return undefined;
+    const schemas = stage.inputs.map((input) => outputSchemas.get(input) as Schema);
+    const first = schemas[0] as Schema;
+    const mismatch = schemas.findIndex((schema) => schema.fingerprint !== first.fingerprint);
+    if (mismatch !== -1) {
+      const where = stage.where ? `${stage.where.file}:${stage.where.line}:${stage.where.col}: ` : '';
+      throw new FlowEngineError(
+        'FE_GRAPH_SCHEMA_MISMATCH',
+        `${where}stage "${stage.name}" reads from ${stage.inputs.join(' and ')}, whose rows have different schemas ` +
+          `(${describeSchema(first)} vs ${describeSchema(schemas[mismatch] as Schema)}); fan-in needs one schema — add a select or cast before it`,
+        { details: { stage: stage.name, inputs: stage.inputs } },
+      );
+    }
+    return first;
+  }
+
+  #deadLetterWriter(stage: StagePlan): DeadLetterWriter {
+    const existing = this.#deadLetters.get(stage.deadLetterPath);
+    if (existing !== undefined) return existing;
+    const writer = new DeadLetterWriter(stage.deadLetterPath, this.#options.redact);
+    this.#deadLetters.set(stage.deadLetterPath, writer);
+    return writer;
+  }
+
+  #createChannels(): void {
+    for (const stage of this.#plan.stages) {
+      for (const input of stage.inputs) {
+        const channel = createEdgeChannel(edgeName(input, stage.name), stage.channel, this.#plan.spill);
+        this.channels.set(channel.name, channel);
+        if (stage.channel.fullMode === 'Wait' && this.#plan.spill === undefined) this.#pausesSources.add(channel);
+      }
+    }
+  }
+
+  #outputsOf(name: string): EdgeChannel[] {
+    return (this.#graph.consumers.get(name) ?? []).map((consumer) => this.channels.get(edgeName(name, consumer)) as EdgeChannel);
+  }
+
+  #inputsOf(stage: StagePlan): EdgeChannel[] {
+    return stage.inputs.map((input) => this.channels.get(edgeName(input, stage.name)) as EdgeChannel);
+  }
+
+  async #pump(stage: StagePlan): Promise<void> {
+    const outputs = this.#outputsOf(stage.name);
+    try {
+      const handle = this.handles.get(stage.name) as InstanceHandle;
+      if (handle.kind === 'source') await this.#pumpSource(stage, handle, outputs);
+      else if (handle.kind === 'transform') await this.#pumpTransform(stage, handle, outputs);
+      else await this.#pumpSink(stage, handle);
+      for (const output of outputs) output.close();
+    } catch (error) {
+      this.#fail(FlowEngineError.from(error, 'FE_RUN_FAILED', `stage "${stage.name}"`));
+    }
+  }
+
+  async #pumpSource(stage: StagePlan, handle: SourceHandle, outputs: EdgeChannel[]): Promise<void> {
+    const stats = this.stats.get(stage.name) as StageStats;
+    let seq = 0;
+    // Backpressure: under `Wait` (and no spillover) a source reads its next chunk only when every
+    // channel it feeds is below its threshold. Drop modes and spillover exist to absorb a producer
+    // that runs ahead, so there the source is not paused.
+    const pausing = outputs.filter((output) => this.#pausesSources.has(output));
+    while (!this.#stopping) {
+      for (const output of pausing) await output.waitForCapacity();
+      if (this.#stopping) break;
+      const started = performance.now();
+      const batch = await handle.next();
+      if (batch === null) break;
+      stats.recordCall(performance.now() - started);
+      seq += 1;
+      stats.chunksIn += 1;
+      stats.rowsOut += batch.chunk.length;
+      this.#tracker.emitted(stage.name, seq, batch.position);
+      await this.#emit(outputs, { chunk: batch.chunk, source: stage.name, seq });
+    }
+  }
+
+  async #pumpTransform(stage: StagePlan, handle: TransformHandle, outputs: EdgeChannel[]): Promise<void> {
+    const stats = this.stats.get(stage.name) as StageStats;
+    const oneAtATime = serial();
+    const threads = typeof stage.instance['threads'] === 'number' ? stage.instance['threads'] : 1;
+    const depth = Math.max(1, threads * 2);
+    const inFlight: Array<{ produced: Promise<Chunk[]>; envelope: Envelope }> = [];
+    const drainOne = async (): Promise<void> => {
+      const next = inFlight.shift();
+      if (next === undefined) return;
+      await this.#emitProduced(outputs, await next.produced, next.envelope, stats);
+    };
+    await Promise.all(this.#inputsOf(stage).map(async (input) => {
+      for await (const envelope of input) {
+        if (this.#failure !== undefined) return;
+        if (envelope.chunk === null) {
+          // A marker must not overtake the chunks still being transformed before it.
+          inFlight.push({ produced: Promise.resolve([]), envelope });
+          if (inFlight.length >= depth) await oneAtATime(drainOne);
+          continue;
+        }
+        const chunk = envelope.chunk;
+        stats.rowsIn += chunk.length;
+        stats.chunksIn += 1;
+        const started = performance.now();
+        // Calls are issued in input order and their results emitted in that order; with
+        // `threads > 1` several run at once on different workers.
+        const produced = handle.transform(chunk).then((chunks) => {
+          stats.recordCall(performance.now() - started);
+          return chunks;
+        });
+        produced.catch(() => undefined);
+        inFlight.push({ produced, envelope });
+        if (inFlight.length >= depth) await oneAtATime(drainOne);
+      }
+    }));
+    while (inFlight.length > 0 && this.#failure === undefined) await oneAtATime(drainOne);
+    if (this.#failure !== undefined) return;
+    const rest = await handle.flush();
+    await this.#emitProduced(outputs, rest, { chunk: null }, stats);
+  }
+
+  /** Only the last chunk a transform made from an input carries its seq, so no ack runs ahead of data. */
+  async #emitProduced(outputs: EdgeChannel[], produced: readonly Chunk[], input: Envelope, stats: StageStats): Promise<void> {
+    const nonEmpty = produced.filter((chunk) => chunk.length > 0);
+    if (nonEmpty.length === 0) {
+      if (input.source !== undefined) await this.#emit(outputs, { chunk: null, source: input.source, seq: input.seq });
+      return;
+    }
+    for (let i = 0; i < nonEmpty.length; i++) {
+      const chunk = nonEmpty[i] as Chunk;
+      stats.rowsOut += chunk.length;
+      const last = i === nonEmpty.length - 1;
+      await this.#emit(outputs, last && input.source !== undefined ? { chunk, source: input.source, seq: input.seq } : { chunk });
+    }
+  }
+
+  async #pumpSink(stage: StagePlan, handle: SinkHandle): Promise<void> {
+    const stats = this.stats.get(stage.name) as StageStats;
+    const written = new Map<string, number>();
+    const oneAtATime = serial();
+    let lastFlush = performance.now();
+    const flush = async (): Promise<void> => {
+      await handle.flush();
+      lastFlush = performance.now();
+      for (const [source, seq] of written) await this.#acknowledge(stage.name, source, seq);
+    };
+    await Promise.all(this.#inputsOf(stage).map(async (input) => {
+      for await (const envelope of input) {
+        if (this.#failure !== undefined) return;
+        await oneAtATime(async () => {
+          if (envelope.chunk !== null) {
+            stats.rowsIn += envelope.chunk.length;
+            stats.chunksIn += 1;
+            const started = performance.now();
+            await handle.write(envelope.chunk);
+            stats.recordCall(performance.now() - started);
+            stats.rowsOut += envelope.chunk.length;
+          }
+          if (envelope.source !== undefined && envelope.seq !== undefined) written.set(envelope.source, envelope.seq);
+          if (performance.now() - lastFlush >= this.#plan.flushIntervalMs) await flush();
+        });
+      }
+    }));
+    if (this.#failure !== undefined) return;
+    await oneAtATime(flush);
+  }
+
+  async #acknowledge(sink: string, source: string, seq: number): Promise<void> {
+    const ack = this.#tracker.flushed(sink, source, seq);
+    if (ack === undefined) return;
+    const handle = this.handles.get(source);
+    if (handle?.kind === 'source') await handle.ack(ack.position);
+  }
+
+  /** Fan-out: every consumer gets its own copy, because sending a chunk to a worker detaches it. */
+  async #emit(outputs: EdgeChannel[], envelope: Envelope): Promise<void> {
+    for (let i = 0; i < outputs.length; i++) {
+      const output = outputs[i] as EdgeChannel;
+      const last = i === outputs.length - 1;
+      const chunk = envelope.chunk === null || last ? envelope.chunk : copyChunk(envelope.chunk);
+      await output.push({ ...envelope, chunk });
+    }
+  }
+
+  async #closeAll(): Promise<void> {
+    for (const [name, handle] of this.handles) {
+      try {
+        await handle.close();
+      } catch (error) {
+        this.#fail(FlowEngineError.from(error, 'FE_RUN_FAILED', `closing stage "${name}"`));
+      }
+      const stats = this.stats.get(name) as StageStats;
+      const instanceStats = safeStats(handle);
+      stats.peakHeapBytes = Math.max(stats.peakHeapBytes, instanceStats?.peakHeapBytes ?? 0);
+      if (instanceStats?.restarts) this.#retries.set(name, instanceStats.restarts);
+    }
+    for (const writer of this.#deadLetters.values()) await writer.close();
+  }
+}
+
+function safeStats(handle: InstanceHandle): { peakHeapBytes?: number; restarts?: number } | undefined {
+  try {
+    return handle.stats();
+  } catch {
+    return undefined;
+  }
+}
+
+export function edgeName(from: string, to: string): string {
+  return `${from} -> ${to}`;
+}
+
+function describeSchema(schema: Schema): string {
+  return `(${schema.fields.map((field) => `${field.name} ${field.type}`).join(', ')})`;
+}

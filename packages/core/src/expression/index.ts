@@ -1,0 +1,12 @@
+export { parseExpression } from './parser.js';
+export { checkExpression } from './check.js';
+export { compileExpression } from './compile.js';
+export type { CompiledExpression, CompileOptions } from './compile.js';
+export { filterChunk } from './filter.js';
+export { compileProjection, projectChunk } from './project.js';
+export type { Projection, ProjectionColumn } from './project.js';
+export { evaluateRow } from './reference.js';
+export type { RowObject, RowValue } from './reference.js';
+export { caretExcerpt } from './position.js';
+export type { Expr } from './ast.js';
+export type { TypedExpr, ValueType } from './typed.js';

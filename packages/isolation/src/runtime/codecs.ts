@@ -1,0 +1,24 @@
+import { decodeChunk, encodeChunk } from '@flowengine/sdk';
+import type { Chunk, EncodedChunk } from '@flowengine/sdk';
+import type { ChunkCodec } from './protocol.js';
+
+/** Workers and child processes: a chunk travels as its encoded message, its one buffer transferred. */
+export const transferCodec: ChunkCodec<EncodedChunk> = {
+  encode(chunk) {
+    const { message, transfer } = encodeChunk(chunk);
+    return { wire: message, transfer };
+  },
+  decode: (wire) => decodeChunk(wire),
+  copy(wire) {
+    const buffer = wire.buffer.slice(0);
+    return { wire: { ...wire, buffer }, transfer: [buffer] };
+  },
+};
+
+/** Inline mode: the Chunk object itself is passed, nothing is encoded or copied. */
+export const inlineCodec: ChunkCodec<Chunk> = {
+  encode: (chunk) => ({ wire: chunk, transfer: [] }),
+  decode: (wire) => wire,
+  // Inline nothing is transferred, so the caller's chunk stays readable and can be sent again.
+  copy: (wire) => ({ wire, transfer: [] }),
+};

@@ -1,0 +1,171 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FlowEngineError } from '@flowengine/sdk';
+import type { RejectedRow } from '@flowengine/sdk';
+import { createInstanceHost, startInstance } from '@flowengine/isolation';
+import type { SourceHandle } from '@flowengine/isolation';
+import { numberChunk, numbers, plugin, transformOptions, values } from './helpers.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'flowengine-isolation-test-'));
+
+async function drain(source: SourceHandle, ack = true): Promise<number[]> {
+  const rows: number[] = [];
+  for (let batch = await source.next(); batch !== null; batch = await source.next()) {
+    rows.push(...(values([batch.chunk]) as number[]));
+    if (ack) await source.ack(batch.position);
+  }
+  return rows;
+}
+
+describe('chunks across the boundary', () => {
+  it('transfers the one buffer of a chunk: the sender side is detached (worker)', async () => {
+    const handle = await startInstance(transformOptions('detach', 'identity'));
+    const chunk = numberChunk([1, 2, 3]);
+    const buffer = chunk.buffer;
+    expect(buffer.byteLength).toBeGreaterThan(0);
+    const out = await handle.transform(chunk);
+    expect(buffer.byteLength).toBe(0);
+    expect(values(out)).toEqual([1, 2, 3]);
+    await handle.close();
+  });
+
+  it('inline mode passes the chunk itself', async () => {
+    const handle = await startInstance(transformOptions('inline', 'identity', { mode: 'inline' }));
+    const chunk = numberChunk([4]);
+    const [out] = await handle.transform(chunk);
+    expect(out).toBe(chunk);
+    await handle.close();
+  });
+
+  it('runs a stateless transform on several threads and keeps output order', async () => {
+    const handle = await startInstance({ ...transformOptions('threads', 'identity'), plugin: plugin('identity', 'transform') as never, config: {}, threads: 2 });
+    const inputs = Array.from({ length: 20 }, (_, i) => numberChunk([i * 2, i * 2 + 1]));
+    const outputs = await Promise.all(inputs.map((chunk) => handle.transform(chunk)));
+    expect(values(outputs.flat())).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    await handle.close();
+    const ids = await startInstance(transformOptions('thread-ids', 'thread-id', { threads: 2 }));
+    const seen = await Promise.all(Array.from({ length: 8 }, () => ids.transform(numberChunk([1]))));
+    expect(new Set(values(seen.flat(), 'text')).size).toBe(2);
+    await ids.close();
+  });
+
+  it('refuses threads > 1 for a stateful plugin', async () => {
+    const error = await startInstance({ name: 'sink-threads', plugin: plugin('file-sink', 'sink'), config: { path: 'x' }, inputSchema: numbers, threads: 2 })
+      .catch((thrown: unknown) => thrown);
+    expect((error as FlowEngineError).code).toBe('FE_ISOLATION_OPTIONS_INVALID');
+    expect((error as FlowEngineError).message).toContain('threads: 2');
+  });
+
+  it('reports invalid config with every problem, before any chunk', async () => {
+    const error = await startInstance({ ...transformOptions('bad-config', 'identity'), config: { behaviour: 'dance', extra: 1 } })
+      .catch((thrown: unknown) => thrown);
+    expect((error as FlowEngineError).code).toBe('FE_PLUGIN_CONFIG_INVALID');
+    expect((error as FlowEngineError).message).toContain('config.behaviour');
+  });
+
+  it('reports an unknown export id with the ids found', async () => {
+    const error = await startInstance({ ...transformOptions('missing', 'identity'), plugin: { ...plugin('nope', 'transform') } })
+      .catch((thrown: unknown) => thrown);
+    expect((error as FlowEngineError).code).toBe('FE_PLUGIN_EXPORT_NOT_FOUND');
+    expect((error as FlowEngineError).message).toContain('"counter-source"');
+  });
+
+  it('calls after close fail with FE_PLUGIN_CLOSED', async () => {
+    const handle = await startInstance(transformOptions('closed', 'identity', { mode: 'inline' }));
+    await handle.close();
+    await handle.close();
+    const error = await handle.transform(numberChunk([1])).catch((thrown: unknown) => thrown);
+    expect((error as FlowEngineError).code).toBe('FE_PLUGIN_CLOSED');
+  });
+});
+
+describe('errors policy (ctx.reject)', () => {
+  it('fail: the row code becomes the error code', async () => {
+    const handle = await startInstance(transformOptions('reject-fail', 'reject', { errors: 'fail', mode: 'inline' }));
+    const error = await handle.transform(numberChunk([2, 3])).catch((thrown: unknown) => thrown);
+    expect((error as FlowEngineError).code).toBe('FE_FIXTURE_ODD');
+    expect((error as FlowEngineError).message).toContain('row 3: odd number 3');
+    await handle.close();
+  });
+
+  it('skip counts, deadLetter counts and forwards the record', async () => {
+    const skip = await startInstance(transformOptions('reject-skip', 'reject', { errors: 'skip' }));
+    expect(values(await skip.transform(numberChunk([1, 2, 3, 4])))).toEqual([2, 4]);
+    expect(skip.stats().rejected).toBe(2);
+    await skip.close();
+    const letters: RejectedRow[] = [];
+    const dead = await startInstance(transformOptions('reject-dead', 'reject', { errors: 'deadLetter', onReject: (row) => letters.push(row) }));
+    await dead.transform(numberChunk([1, 2]));
+    expect(dead.stats()).toMatchObject({ rejected: 1, rowsIn: 2, rowsOut: 1 });
+    await dead.close();
+    expect(letters).toEqual([{ record: { n: 1 }, reason: 'odd number 1', code: 'FE_FIXTURE_ODD', location: 'row 1' }]);
+  });
+});
+
+describe('restart policy', () => {
+  it('restarts a crashed source and resumes after the last acknowledged position', async () => {
+    const crashMarker = join(scratch, 'crash-once');
+    const ackLog = join(scratch, 'acks');
+    const source = await startInstance({
+      name: 'resuming', plugin: plugin('counter-source', 'source'), config: { chunks: 5, rows: 2, crashAt: 3, crashMarker, ackLog },
+      restart: { maxRetries: 2, backoffMs: 10 },
+    });
+    expect(await drain(source)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(existsSync(crashMarker)).toBe(true);
+    expect(source.stats().restarts).toBe(1);
+    await source.close();
+    expect(readFileSync(ackLog, 'utf8').trim().split('\n')).toEqual(['0', '1', '2', '3', '4']);
+  });
+
+  it('re-reads what was not acknowledged (at-least-once)', async () => {
+    const crashMarker = join(scratch, 'crash-once-unacked');
+    const source = await startInstance({
+      name: 'unacked', plugin: plugin('counter-source', 'source'), config: { chunks: 3, rows: 1, crashAt: 2, crashMarker },
+      restart: { maxRetries: 1, backoffMs: 0 },
+    });
+    const first = await source.next();
+    await source.ack(first?.position);
+    expect(await drain(source, false)).toEqual([1, 1, 2]);
+    await source.close();
+  });
+
+  it('fails clearly once the restart limit is reached, with the last cause', async () => {
+    const source = await startInstance({
+      name: 'doomed', plugin: plugin('counter-source', 'source'), config: { chunks: 5, crashAt: 1, alwaysCrash: true },
+      restart: { maxRetries: 2, backoffMs: 1 },
+    });
+    const error = await drain(source).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(FlowEngineError);
+    expect((error as FlowEngineError).code).toBe('FE_PLUGIN_RESTART_LIMIT');
+    expect((error as FlowEngineError).message).toContain('instance "doomed"');
+    expect((error as FlowEngineError).message).toContain('FE_PLUGIN_CRASHED');
+    expect(((error as FlowEngineError).cause as FlowEngineError).code).toBe('FE_PLUGIN_CRASHED');
+    expect(source.stats().restarts).toBe(2);
+    await source.close();
+  });
+
+  it('retries a transform call in a restarted instance', async () => {
+    const marker = join(scratch, 'fail-once');
+    const handle = await startInstance(transformOptions('retry', 'fail-once', { config: { marker }, restart: { maxRetries: 1, backoffMs: 0 } }));
+    expect(values(await handle.transform(numberChunk([9])))).toEqual([9]);
+    expect(handle.stats().restarts).toBe(1);
+    await handle.close();
+  });
+
+  it('a sink restarted after a failed write gets the unflushed chunks again', async () => {
+    const path = join(scratch, 'sink.jsonl');
+    const host = createInstanceHost();
+    const sink = await host.startInstance({
+      name: 'sink', plugin: plugin('file-sink', 'sink'), config: { path, failOnWrite: 2 }, inputSchema: numbers,
+      restart: { maxRetries: 1, backoffMs: 0 },
+    });
+    await sink.write(numberChunk([1]));
+    await sink.write(numberChunk([2]));
+    await sink.flush();
+    await host.close();
+    expect(readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(sink.stats().restarts).toBe(1);
+  });
+});

@@ -1,0 +1,76 @@
+/** Options of a {@link BufferPool}. */
+export interface BufferPoolOptions {
+  /** Idle buffers kept per size class (default 16). */
+  readonly maxPerClass?: number;
+  /** Idle bytes kept in total (default 256 MiB). */
+  readonly maxBytes?: number;
+}
+
+const MIN_CLASS_BITS = 8; // 256 B: smaller requests are rounded up
+const MAX_CLASS_BITS = 30; // 1 GiB: larger buffers are never pooled
+
+/**
+ * Recycles ArrayBuffers by power-of-two size class so a steady stream of similar chunks allocates
+ * almost nothing. Bounded: beyond `maxPerClass` or `maxBytes` idle buffers are left to the GC.
+ * One pool per thread: a buffer transferred to another thread is released into that thread's pool.
+ *
+ * A released buffer must no longer be read through any view; it is handed out again as is.
+ */
+export class BufferPool {
+  readonly #classes: ArrayBuffer[][] = [];
+  readonly #maxPerClass: number;
+  readonly #maxBytes: number;
+  #idleBytes = 0;
+  #hits = 0;
+  #misses = 0;
+
+  constructor(options: BufferPoolOptions = {}) {
+    this.#maxPerClass = options.maxPerClass ?? 16;
+    this.#maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
+  }
+
+  /** A buffer of at least `byteLength` bytes (its size class); contents are unspecified. */
+  acquire(byteLength: number): ArrayBuffer {
+    const bits = classBits(byteLength);
+    if (bits > MAX_CLASS_BITS) {
+      this.#misses++;
+      return new ArrayBuffer(byteLength);
+    }
+    const idle = this.#classes[bits]?.pop();
+    if (idle !== undefined) {
+      this.#hits++;
+      this.#idleBytes -= idle.byteLength;
+      return idle;
+    }
+    this.#misses++;
+    return new ArrayBuffer(2 ** bits);
+  }
+
+  /** Keeps `buffer` for reuse if it is one of this pool's size classes and the pool has room. */
+  release(buffer: ArrayBuffer): void {
+    const size = buffer.byteLength;
+    if (size === 0 || (size & (size - 1)) !== 0) return; // detached, or not a size class
+    const bits = Math.log2(size);
+    if (bits < MIN_CLASS_BITS || bits > MAX_CLASS_BITS || this.#idleBytes + size > this.#maxBytes) return;
+    const idle = (this.#classes[bits] ??= []);
+    if (idle.length >= this.#maxPerClass || idle.includes(buffer)) return;
+    idle.push(buffer);
+    this.#idleBytes += size;
+  }
+
+  /** Counters for metrics and tests. */
+  stats(): { hits: number; misses: number; idleBuffers: number; idleBytes: number } {
+    return { hits: this.#hits, misses: this.#misses, idleBuffers: this.#classes.reduce((n, c) => n + c.length, 0), idleBytes: this.#idleBytes };
+  }
+
+  clear(): void {
+    this.#classes.length = 0;
+    this.#idleBytes = 0;
+  }
+}
+
+function classBits(byteLength: number): number {
+  if (byteLength <= 1 << MIN_CLASS_BITS) return MIN_CLASS_BITS;
+  if (byteLength > 2 ** MAX_CLASS_BITS) return MAX_CLASS_BITS + 1;
+  return 32 - Math.clz32(byteLength - 1);
+}

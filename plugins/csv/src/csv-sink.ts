@@ -1,0 +1,117 @@
+import { basename, dirname, join, resolve } from 'node:path';
+import { FlowEngineError, defineSink, type Chunk, type PluginContext, type Schema } from '@flowengine/sdk';
+import { resolveDialect } from './dialect.js';
+import { ByteWriter } from './format/byte-writer.js';
+import type { FieldStyle } from './format/fields.js';
+import { AtomicFile } from './sink/atomic-file.js';
+import { OutputLock } from './sink/lock.js';
+import { CsvSinkConfig, type CsvSinkOptions } from './sink/options.js';
+import { writeHeader, writeRows } from './sink/row-writer.js';
+
+/**
+ * `csv-sink`: writes chunks as RFC 4180 CSV, quoting only where needed.
+ *
+ * The output appears under its final name only on success: rows go to a hidden temporary file
+ * beside it, which `close()` fsyncs and renames into place when the run was not aborted and
+ * `flush()` followed the last write. A failed, killed or interrupted run leaves the final name
+ * untouched (an existing file stays as it was).
+ */
+export const csvSink = defineSink({
+  id: 'csv-sink',
+  config: CsvSinkConfig,
+  async open(ctx: PluginContext<CsvSinkOptions>, inputSchema: Schema) {
+    const config = ctx.config;
+    const where = `csv-sink "${ctx.instanceName}"`;
+    const path = resolve(config.path);
+    const dialect = resolveDialect({ delimiter: config.delimiter, quote: config.quote ?? '"' }, where);
+    if (dialect.quote < 0) {
+      throw new FlowEngineError('FE_CSV_CONFIG', `${where}: expected "quote" to be one ASCII character (the sink must be able to quote), found ""`, { details: {} });
+    }
+    const style: FieldStyle = {
+      ...dialect,
+      escapeFormulae: config.escapeFormulae ?? false,
+      nullBytes: new TextEncoder().encode(config.nullValue ?? ''),
+    };
+    const gzip = config.gzip ?? path.endsWith('.gz');
+    const header = config.header ?? true;
+    const maxRows = config.maxRowsPerFile ?? Infinity;
+    const names = inputSchema.fields.map((field) => field.name);
+
+    const lock = await OutputLock.acquire(path, where);
+    const out = new ByteWriter(1 << 20);
+    let file: AtomicFile | undefined;
+    let part = 0;
+    let rowsInFile = 0;
+    let flushedSinceWrite = false;
+    let failed = false;
+
+    const startFile = async (): Promise<AtomicFile> => {
+      part++;
+      const next = await AtomicFile.create(Number.isFinite(maxRows) ? partPath(path, part) : path, gzip);
+      rowsInFile = 0;
+      if (header) {
+        out.reset();
+        writeHeader(out, names, style);
+        await next.write(out.view());
+      }
+      return next;
+    };
+
+    const guard = async <T>(action: () => Promise<T>): Promise<T> => {
+      try {
+        return await action();
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    };
+
+    return {
+      write: (chunk: Chunk) => guard(async () => {
+        flushedSinceWrite = false;
+        let row = 0;
+        while (row < chunk.length) {
+          file ??= await startFile();
+          const take = Math.min(chunk.length - row, maxRows - rowsInFile);
+          out.reset();
+          writeRows(out, chunk, row, row + take, style);
+          await file.write(out.view());
+          row += take;
+          rowsInFile += take;
+          if (rowsInFile >= maxRows) {
+            // A full part is complete: it goes into place now, so parts never need a second pass.
+            await file.commit();
+            file = undefined;
+          }
+        }
+        if (part === 0) file ??= await startFile();
+      }),
+      flush: () => guard(async () => {
+        await file?.sync();
+        flushedSinceWrite = true;
+      }),
+      async close() {
+        try {
+          // An empty input still yields a file (with only its header) when the run succeeds.
+          if (!failed && !ctx.signal.aborted && flushedSinceWrite && part === 0) file = await startFile();
+          if (file !== undefined) {
+            if (!failed && !ctx.signal.aborted && flushedSinceWrite) await file.commit();
+            else await file.discard();
+          }
+        } finally {
+          file = undefined;
+          await lock.release();
+        }
+      },
+    };
+  },
+});
+
+/** `out/big.csv.gz` part 3 → `out/big-00003.csv.gz`. */
+export function partPath(path: string, part: number): string {
+  const name = basename(path);
+  const dot = name.indexOf('.', 1);
+  const stem = dot < 0 ? name : name.slice(0, dot);
+  const extension = dot < 0 ? '' : name.slice(dot);
+  return join(dirname(path), `${stem}-${String(part).padStart(5, '0')}${extension}`);
+}

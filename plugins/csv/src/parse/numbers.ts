@@ -1,0 +1,193 @@
+/**
+ * Numbers parsed straight from a field's bytes, without making a string, for the common forms;
+ * anything unusual falls back to JavaScript's own `Number()` so results are bit-exact with it.
+ *
+ * Each parser returns its value and leaves {@link parseStatus} at OK, INVALID or OUT_OF_RANGE:
+ * a module-level status instead of a result object keeps the hot loop free of allocations.
+ */
+export const PARSE_OK = 0;
+export const PARSE_INVALID = 1;
+export const PARSE_OUT_OF_RANGE = 2;
+
+export let parseStatus = PARSE_OK;
+
+const PLUS = 43;
+const MINUS = 45;
+const DOT = 46;
+const ZERO = 48;
+const NINE = 57;
+
+/** Exact powers of ten: every 10^k with k ≤ 22 is a double, which is what makes the fast path exact. */
+const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Parses `[+-]?[0-9]+` as a 32-bit signed integer. */
+export function parseInt32(buf: Uint8Array, start: number, end: number): number {
+  let i = start;
+  let negative = false;
+  const first = buf[i];
+  if (first === MINUS || first === PLUS) {
+    negative = first === MINUS;
+    i++;
+  }
+  if (i >= end) return fail(PARSE_INVALID);
+  let value = 0;
+  for (; i < end; i++) {
+    const d = (buf[i] as number) - ZERO;
+    if (d < 0 || d > 9) return fail(PARSE_INVALID);
+    // Keep scanning after overflow so "99999999999x" reports the bad byte, not the overflow.
+    if (value < 1e10) value = value * 10 + d;
+  }
+  if (negative) value = -value;
+  if (value > 2147483647 || value < -2147483648) return fail(PARSE_OUT_OF_RANGE);
+  parseStatus = PARSE_OK;
+  return value === 0 ? 0 : value;
+}
+
+/**
+ * Parses `[+-]?[0-9]+` as a 64-bit signed integer: a number when it fits in 53 bits
+ * (the common case, with no allocation), otherwise a bigint.
+ */
+export function parseInt64(buf: Uint8Array, start: number, end: number): number | bigint {
+  let i = start;
+  let negative = false;
+  const first = buf[i];
+  if (first === MINUS || first === PLUS) {
+    negative = first === MINUS;
+    i++;
+  }
+  if (i >= end) return fail(PARSE_INVALID);
+  const digitsStart = i;
+  let value = 0;
+  for (; i < end; i++) {
+    const d = (buf[i] as number) - ZERO;
+    if (d < 0 || d > 9) return fail(PARSE_INVALID);
+    if (value < 1e16) value = value * 10 + d;
+  }
+  parseStatus = PARSE_OK;
+  if (value <= Number.MAX_SAFE_INTEGER) return negative ? (value === 0 ? 0 : -value) : value;
+  const big = BigInt((negative ? '-' : '') + latin1(buf, digitsStart, end));
+  if (big < INT64_MIN || big > INT64_MAX) return fail(PARSE_OUT_OF_RANGE);
+  return big;
+}
+
+/**
+ * Parses a decimal floating point number exactly as `Number(text)` would: `[+-]?` digits with an
+ * optional fraction and exponent, `Infinity` with a sign, or `NaN`. Unlike `Number`, it refuses
+ * the empty string, whitespace and hex/octal/binary forms, which in a CSV file are data errors.
+ */
+export function parseFloat64(buf: Uint8Array, start: number, end: number): number {
+  let i = start;
+  let negative = false;
+  const first = buf[i];
+  if (first === MINUS || first === PLUS) {
+    negative = first === MINUS;
+    i++;
+  }
+  let mantissa = 0;
+  let significant = 0;
+  let digits = 0;
+  let fractionDigits = 0;
+  let c = 0;
+  for (; i < end; i++) {
+    c = buf[i] as number;
+    if (c < ZERO || c > NINE) break;
+    digits++;
+    if (mantissa !== 0 || c !== ZERO) {
+      mantissa = mantissa * 10 + (c - ZERO);
+      significant++;
+    }
+  }
+  if (i < end && c === DOT) {
+    for (i++; i < end; i++) {
+      c = buf[i] as number;
+      if (c < ZERO || c > NINE) break;
+      digits++;
+      fractionDigits++;
+      if (mantissa !== 0 || c !== ZERO) {
+        mantissa = mantissa * 10 + (c - ZERO);
+        significant++;
+      }
+    }
+  }
+  if (digits === 0) return parseSpecial(buf, start, end, i, negative);
+  let exponent = 0;
+  if (i < end) {
+    c = buf[i] as number;
+    if (c !== 101 && c !== 69) return fail(PARSE_INVALID); // e E
+    i++;
+    let expNegative = false;
+    if (buf[i] === MINUS || buf[i] === PLUS) {
+      expNegative = buf[i] === MINUS;
+      i++;
+    }
+    if (i >= end) return fail(PARSE_INVALID);
+    for (; i < end; i++) {
+      const d = (buf[i] as number) - ZERO;
+      if (d < 0 || d > 9) return fail(PARSE_INVALID);
+      if (exponent < 1e6) exponent = exponent * 10 + d;
+    }
+    if (expNegative) exponent = -exponent;
+  }
+  parseStatus = PARSE_OK;
+  const scale = exponent - fractionDigits;
+  // Clinger's fast path: an exact integer below 2^53 times or over an exact power of ten is one
+  // correctly rounded operation, so it equals what Number() computes.
+  if (significant <= 15 && scale >= -22 && scale <= 22) {
+    const value = scale >= 0 ? mantissa * (POW10[scale] as number) : mantissa / (POW10[-scale] as number);
+    return negative ? -value : value;
+  }
+  if (mantissa === 0) return negative ? -0 : 0;
+  return Number(latin1(buf, start, end));
+}
+
+function parseSpecial(buf: Uint8Array, start: number, end: number, i: number, negative: boolean): number {
+  const text = latin1(buf, i, end);
+  if (text === 'Infinity') {
+    parseStatus = PARSE_OK;
+    return negative ? -Infinity : Infinity;
+  }
+  if (text === 'NaN' && i === start) {
+    parseStatus = PARSE_OK;
+    return NaN;
+  }
+  return fail(PARSE_INVALID);
+}
+
+/** `true`/`false` in any letter case, or `1`/`0`. Returns 1, 0, or -1 for anything else. */
+export function parseBool(buf: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n === 1) {
+    const c = buf[start];
+    parseStatus = c === 49 || c === ZERO ? PARSE_OK : PARSE_INVALID;
+    return c === 49 ? 1 : c === ZERO ? 0 : -1;
+  }
+  if (n === 4 && matchesLower(buf, start, 'true')) {
+    parseStatus = PARSE_OK;
+    return 1;
+  }
+  if (n === 5 && matchesLower(buf, start, 'false')) {
+    parseStatus = PARSE_OK;
+    return 0;
+  }
+  parseStatus = PARSE_INVALID;
+  return -1;
+}
+
+function matchesLower(buf: Uint8Array, start: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if (((buf[start + k] as number) | 0x20) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+function fail(status: number): number {
+  parseStatus = status;
+  return NaN;
+}
+
+/** Bytes as latin1 text: every byte one char, so no decoding can fail or substitute. */
+export function latin1(buf: Uint8Array, start: number, end: number): string {
+  let text = '';
+  for (let i = start; i < end; i++) text += String.fromCharCode(buf[i] as number);
+  return text;
+}
