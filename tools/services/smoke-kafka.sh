@@ -6,7 +6,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 K="$HERE/kafka.sh"
 export FLOWENGINE_KAFKA_STATE_DIR="${TMPDIR:-/tmp}/flowengine-kafka-smoke-$$"
-trap '"$K" stop >/dev/null 2>&1 || true' EXIT
+trap '"$K" stop >/dev/null 2>&1 || true; rm -f "$FLOWENGINE_KAFKA_STATE_DIR.lock"' EXIT
 
 fail() { echo "smoke-kafka: FAIL: $*" >&2; exit 1; }
 produce() { printf '%s\n' "$@" | "$K" run-class org.apache.kafka.tools.ConsoleProducer \
