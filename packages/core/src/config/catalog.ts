@@ -17,6 +17,20 @@ export interface PluginCatalogEntry {
    * non-built-in plugin defaults to `process` mode unless the pipeline marks it `trusted: true`.
    */
   readonly trusted?: boolean;
+  /**
+   * Checks beyond the schema that need no input data, e.g. that an expression parses. Each issue
+   * names the config key path and, for string values, the character it is about.
+   */
+  readonly check?: (config: Readonly<Record<string, unknown>>) => readonly PluginConfigIssue[];
+}
+
+/** A problem a plugin's own `check` found in its config. */
+export interface PluginConfigIssue {
+  /** Keys (and list indexes) from the plugin's `config:` down to the value. */
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+  /** Character index inside a string value, when the problem is at a place in it. */
+  readonly index?: number | undefined;
 }
 
 /**

@@ -78,7 +78,15 @@ function checkPlugin(plugin: Obj, at: string, problems: ProblemList, catalog: Pl
   const effective = effectivePluginSchema(entry);
   // Defaults first, as the plugin will see its config: an option with a `default` need not be written.
   const withDefaults = Value.Default(effective.schema, structuredClone(config));
+  const before = problems.items.length;
   addSchemaProblems(problems, effective.schema, effective.validator, withDefaults, `${at}/config`, `${type} config`);
+  if (problems.items.length === before && entry.check !== undefined) {
+    for (const issue of entry.check(withDefaults as Record<string, unknown>)) {
+      const pointer = issue.path.reduce<string>((parent, key) => childPointer(parent, key), `${at}/config`);
+      if (issue.index === undefined) problems.at('FE_CONFIG_WRONG_VALUE', pointer, `${type} config: ${issue.message}`);
+      else problems.inside('FE_CONFIG_WRONG_VALUE', pointer, issue.index, `${type} config: ${issue.message}`);
+    }
+  }
   if (effective.engineChunkSize && config['chunkSize'] !== undefined && plugin['chunkSize'] !== undefined) {
     problems.at('FE_CONFIG_CONFLICT', `${at}/config/chunkSize`, `chunkSize is given here and on the plugin (line ${problems.lineOf(`${at}/chunkSize`)}); keep one`, 'key');
   }

@@ -39,6 +39,7 @@ export class ProblemList {
     readonly file: string,
     private readonly lines: LineCounter,
     private readonly positions: ReadonlyMap<string, Located>,
+    private readonly text = '',
   ) {}
 
   /** A problem about the value at `pointer` (or its key, for unknown and conflicting keys). */
@@ -46,6 +47,18 @@ export class ProblemList {
     const found = this.locate(pointer);
     const offset = target === 'key' && found.exact ? found.located.keyOffset ?? found.located.offset : found.located.offset;
     this.atOffset(code, offset, found.located.display, message);
+  }
+
+  /**
+   * A problem at character `index` inside the string value at `pointer` (an expression, a
+   * pattern): the column then points at the offending character, past an opening quote.
+   */
+  inside(code: CoreErrorCode, pointer: string, index: number, message: string): void {
+    const found = this.locate(pointer);
+    if (!found.exact) return this.at(code, pointer, message);
+    const start = found.located.offset;
+    const quoted = this.text[start] === '"' || this.text[start] === "'";
+    this.atOffset(code, start + (quoted ? 1 : 0) + index, found.located.display, message);
   }
 
   atOffset(code: CoreErrorCode, offset: number, path: string, message: string): void {

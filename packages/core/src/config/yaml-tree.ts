@@ -26,7 +26,7 @@ export function readYamlTree(file: string, text: string, env: Readonly<Record<st
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const positions = new Map<string, Located>();
-  const problems = new ProblemList(file, lines, positions);
+  const problems = new ProblemList(file, lines, positions, text);
   const secrets = new Set<string>();
 
   if (doc.errors.length > 0) {

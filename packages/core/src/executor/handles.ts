@@ -5,7 +5,9 @@ import type { Chunk, Schema } from '@flowengine/sdk';
  * structurally so the executor can be driven by any host that keeps this contract.
  */
 export interface InstanceStatsLike {
+  readonly heapUsedBytes?: number;
   readonly peakHeapBytes?: number;
+  readonly externalBytes?: number;
   readonly restarts?: number;
 }
 

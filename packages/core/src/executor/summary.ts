@@ -8,6 +8,7 @@ export type RunStatus = 'succeeded' | 'failed' | 'stopped';
 export interface StageSummary {
   readonly name: string;
   readonly type: string;
+  readonly kind: 'source' | 'transform' | 'sink';
   readonly rowsIn: number;
   readonly rowsOut: number;
   readonly dropped: number;
@@ -60,6 +61,7 @@ export function summarise(input: {
       return {
         name: stage.name,
         type: stage.type,
+        kind: stage.kind,
         rowsIn: stage.rowsIn,
         rowsOut: stage.rowsOut,
         dropped,

@@ -28,7 +28,7 @@ export class AvailablePlugins implements PluginCatalog {
     for (const builtIn of BUILT_IN_PLUGINS) {
       const { descriptor } = builtIn;
       this.#plugins.set(descriptor.id, {
-        entry: { id: descriptor.id, kind: descriptor.kind, config: descriptor.config, builtIn: true, trusted: true },
+        entry: { id: descriptor.id, kind: descriptor.kind, config: descriptor.config, builtIn: true, trusted: true, ...(builtIn.check === undefined ? {} : { check: builtIn.check }) },
         modulePath: builtIn.modulePath,
         firstParty: true,
       });

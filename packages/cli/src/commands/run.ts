@@ -1,0 +1,89 @@
+import { createInstanceHost } from '@flowengine/isolation';
+import { startPipeline, type RunSummary } from '@flowengine/core';
+import { EXIT } from '../exit-codes.js';
+import type { Output } from '../output.js';
+import { preparePipeline } from '../pipeline.js';
+import { showProgress, startMonitor } from '../render/progress.js';
+import { renderSummary, summaryJson } from '../render/summary.js';
+import { checkPerformance } from './performance.js';
+
+export interface RunCommandOptions {
+  readonly file: string;
+  readonly profile?: string | undefined;
+  readonly mode?: 'worker' | 'inline' | 'process' | undefined;
+  readonly json?: boolean;
+  readonly monitor?: boolean;
+  readonly intervalMs?: number;
+  readonly updateBaseline?: boolean;
+  readonly profileMemory?: boolean;
+  readonly metricsPort?: number | undefined;
+  /** Progress line on a TTY; off in tests and with --json. */
+  readonly progress?: boolean;
+  /** SIGINT/SIGTERM handling; tests pass their own signals instead. */
+  readonly handleSignals?: boolean;
+}
+
+/**
+ * `flowengine run <file>`: validates, runs, prints the per-stage summary (or `--json`), compares
+ * with the performance baseline. The first SIGINT/SIGTERM drains, flushes and acknowledges; a
+ * second one stops at once.
+ */
+export async function runCommand(options: RunCommandOptions, output: Output): Promise<number> {
+  const { loaded, plan } = await preparePipeline(options);
+  const stop = new AbortController();
+  const kill = new AbortController();
+  let signalExit: number | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalExit !== undefined) {
+      output.err(`${signal} again: stopping at once`);
+      kill.abort();
+      return;
+    }
+    signalExit = signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+    output.err(`${signal}: stopping sources, draining and flushing (send it again to stop at once)`);
+    stop.abort();
+  };
+  if (options.handleSignals !== false) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+
+  const host = createInstanceHost();
+  const running = startPipeline(plan, {
+    startInstance: host.startInstance as never,
+    stopSignal: stop.signal,
+    killSignal: kill.signal,
+    redact: (text) => loaded.redact(text),
+  });
+  const stopProgress = options.progress === true && options.json !== true ? showProgress(running, process.stderr) : undefined;
+  const stopMonitor = options.monitor === true ? startMonitor(running, (line) => output.err(line), options.intervalMs ?? 5000) : undefined;
+
+  let summary: RunSummary;
+  try {
+    summary = await running.done;
+  } finally {
+    stopProgress?.();
+    stopMonitor?.();
+    await host.close().catch(() => undefined);
+    if (options.handleSignals !== false) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+
+  const performance = summary.status === 'succeeded' && loaded.config.performance !== undefined
+    ? checkPerformance(summary, loaded.config.performance, { update: options.updateBaseline === true })
+    : undefined;
+
+  if (options.json === true) {
+    output.out(loaded.redact(JSON.stringify({ ...summaryJson(summary), ...(performance === undefined ? {} : { performance }) })));
+  } else {
+    output.out(loaded.redact(renderSummary(summary)));
+    if (performance !== undefined) output.out(performance.message);
+  }
+
+  if (summary.status === 'failed') return EXIT.runFailed;
+  if (signalExit !== undefined) return signalExit;
+  if (performance?.regressed === true && performance.failOnRegression) return EXIT.regression;
+  return EXIT.ok;
+}

@@ -1,0 +1,196 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+/** Runs the built CLI as a user would: a real child process. */
+function flowengine(args: string[], options: { cwd?: string; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    options.onSpawn?.(child);
+  });
+}
+
+function pipelineFile(yaml: string): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'fe-cli-'));
+  const file = join(dir, 'pipeline.yml');
+  writeFileSync(file, yaml);
+  return { dir, file };
+}
+
+const SCHEMA = `
+      schema:
+        fields:
+          - { name: id, type: int32 }
+          - { name: customer, type: string }
+          - { name: amount, type: float64 }`;
+
+describe('flowengine run', () => {
+  it('runs generate → filter → select → console-sink and prints the rows and a summary', async () => {
+    const { dir, file } = pipelineFile(`
+pipeline:
+  name: small
+  plugins:
+    - name: gen
+      type: generate
+      config: { count: 10, seed: 7 }${SCHEMA}
+    - name: even
+      type: filter
+      config: { where: "id % 2 = 0" }
+    - name: shape
+      type: select
+      config: { columns: [id, { name: doubled, expr: "id * 2" }] }
+    - name: out
+      type: console-sink
+      config: { format: jsonl }
+`);
+    const result = await flowengine(['run', file], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const rows = result.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { id: number; doubled: number });
+    expect(rows).toEqual([2, 4, 6, 8, 10].map((id) => ({ id, doubled: id * 2 })));
+    expect(result.stdout).toMatch(/pipeline "small" succeeded/);
+    expect(result.stdout).toMatch(/even\s+filter\s+10\s+5\s/);
+  });
+
+  it('--json prints one JSON object with the per-stage figures', async () => {
+    const { dir, file } = pipelineFile(`
+pipeline:
+  name: json
+  plugins:
+    - name: gen
+      type: generate
+      config: { count: 25000, chunkSize: 1000 }${SCHEMA}
+    - name: out
+      type: null-sink
+`);
+    const result = await flowengine(['run', file, '--json'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as { pipeline: string; status: string; durationMs: number; stages: Array<Record<string, unknown>> };
+    expect(summary.pipeline).toBe('json');
+    expect(summary.status).toBe('succeeded');
+    expect(summary.stages.map((stage) => [stage['name'], stage['type'], stage['rowsIn'], stage['rowsOut']])).toEqual([
+      ['gen', 'generate', 0, 25000],
+      ['out', 'null-sink', 25000, 25000],
+    ]);
+    for (const key of ['dropped', 'deadLettered', 'rowsPerSec', 'p99ChunkMs', 'peakHeapMB']) expect(summary.stages[1]).toHaveProperty(key);
+  });
+
+  it('exits 2 with every config problem and its position, running nothing', async () => {
+    const { dir, file } = pipelineFile(`
+pipeline:
+  name: broken
+  plugins:
+    - name: gen
+      type: generate
+      config: { count: 10, colour: red }${SCHEMA}
+    - name: keep
+      type: filtr
+`);
+    const result = await flowengine(['run', file], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}:7:28:`);
+    expect(result.stderr).toMatch(/unknown key "colour"/);
+    expect(result.stderr).toContain(`${file}:14:13:`);
+    expect(result.stderr).toMatch(/unknown plugin type "filtr"; did you mean "filter"/);
+  });
+
+  it('points into a bad filter expression at validate time', async () => {
+    const { dir, file } = pipelineFile(`
+pipeline:
+  name: expr
+  plugins:
+    - name: gen
+      type: generate
+      config: { count: 10 }${SCHEMA}
+    - name: keep
+      type: filter
+      config: { where: "amount > > 5" }
+    - name: out
+      type: null-sink
+`);
+    const result = await flowengine(['validate', file], { cwd: dir });
+    expect(result.code).toBe(2);
+    // `      config: { where: "` is 24 characters; the second '>' is index 9 of the expression.
+    expect(result.stderr).toContain(`${file}:15:34:`);
+  });
+
+  it('a usage error exits 2 and shows the usage', async () => {
+    const result = await flowengine(['frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown command "frobnicate"/);
+    const missing = await flowengine(['run']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/run needs a pipeline file/);
+  });
+
+  it('SIGINT mid-run stops the sources, drains, flushes and exits 130 with the summary', async () => {
+    const { dir, file } = pipelineFile(`
+pipeline:
+  name: endless
+  plugins:
+    - name: gen
+      type: generate
+      config: { count: 2000000000, chunkSize: 1000 }${SCHEMA}
+    - name: out
+      type: null-sink
+`);
+    const result = await flowengine(['run', file, '--json', '--monitor', '--interval', '200ms'], {
+      cwd: dir,
+      onSpawn: (child) => {
+        // Wait until the monitor shows rows moving, then interrupt as a user's Ctrl-C would.
+        let sent = false;
+        child.stderr?.on('data', (data: Buffer) => {
+          if (!sent && /stage gen: in 0 out [1-9]/.test(data.toString())) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        });
+      },
+    });
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/SIGINT: stopping sources/);
+    const summary = JSON.parse(result.stdout) as { status: string; stages: Array<{ rowsIn: number; rowsOut: number }> };
+    expect(summary.status).toBe('stopped');
+    const [source, sink] = summary.stages;
+    expect(source?.rowsOut).toBeGreaterThan(0);
+    // Drained: every row the source read reached the sink.
+    expect(sink?.rowsIn).toBe(source?.rowsOut);
+  });
+
+  it('compares with a performance baseline and fails past maxRegressionPercent', async () => {
+    const { dir, file } = pipelineFile(`
+pipeline:
+  name: perf
+  plugins:
+    - name: gen
+      type: generate
+      config: { count: 20000 }${SCHEMA}
+    - name: out
+      type: null-sink
+  performance: { baselineFile: baseline.json, failOnRegression: true, maxRegressionPercent: 10 }
+`);
+    const first = await flowengine(['run', file, '--update-baseline'], { cwd: dir });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/baseline .* updated/);
+    expect(existsSync(join(dir, 'baseline.json'))).toBe(true);
+    // A baseline a thousand times faster than any real run: this run must be reported as a regression.
+    const baseline = JSON.parse(readFileSync(join(dir, 'baseline.json'), 'utf8')) as { rowsPerSec: number };
+    writeFileSync(join(dir, 'baseline.json'), JSON.stringify({ ...baseline, rowsPerSec: baseline.rowsPerSec * 1000 }));
+    const second = await flowengine(['run', file], { cwd: dir });
+    expect(second.stdout).toMatch(/REGRESSION: [\d.]+% slower than the baseline \(limit 10%\)/);
+    expect(second.code).toBe(3);
+  });
+});
