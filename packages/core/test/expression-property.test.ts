@@ -137,7 +137,7 @@ describe('compiled evaluator vs reference interpreter', () => {
       expect(filtered.length).toBe(expected.length);
       expected.forEach((r, k) => {
         for (const field of schema.fields) {
-          expect(normalise(filtered.column(field.name).get(k), field.type)).toEqual(normalise(rows[r]?.[field.name] ?? null, field.type));
+          expect(normalise(filtered.column(field.name).get(k), field.type)).toEqual(normalise((rows[r] as RowObject | undefined)?.[field.name] ?? null, field.type));
         }
       });
     }), { numRuns: 200 });
