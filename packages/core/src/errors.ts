@@ -109,6 +109,38 @@ export const CORE_ERRORS = {
     meaning: 'Two `select` output columns have the same name.',
     fix: 'Give every output column a unique name.',
   },
+  FE_METRICS_LISTEN: {
+    meaning: 'The Prometheus metrics endpoint could not listen on the host and port asked for (port in use, no permission, unknown host).',
+    fix: 'Pick a free port with `--metrics-port` (0 picks any free port) or stop what holds it; the message names host, port and the system error.',
+  },
+  FE_GRAPH_INVALID: {
+    meaning: "The pipeline graph is wrong: a cycle, an input that names no stage or a sink, a source with an input, a transform or sink with none, or a source that reaches no sink.",
+    fix: "Fix the `input:` lines the message lists; every source must reach a sink (add `type: null-sink` to discard).",
+  },
+  FE_GRAPH_SCHEMA_MISMATCH: {
+    meaning: "A stage with several inputs (fan-in) receives rows of different schemas.",
+    fix: "Make the inputs agree with a `select` or `cast` before the stage.",
+  },
+  FE_RUN_FAILED: {
+    meaning: "A stage failed during the run; the message names the stage and the cause (its own code is in `cause`).",
+    fix: "Read the cause: a plugin error, a timeout, a memory limit. Fix it or raise `restart.maxRetries` for transient failures.",
+  },
+  FE_RUN_KILLED: {
+    meaning: "The run was stopped at once (a second SIGINT/SIGTERM, or the kill signal); nothing further was flushed or acknowledged.",
+    fix: "Rerun; sources resume from their last acknowledged position.",
+  },
+  FE_GENERATE_NO_SCHEMA: {
+    meaning: "A `generate` source has no schema to generate rows for.",
+    fix: "Add `schema: { fields: [...] }` beside its `config:` (or `config.schema`).",
+  },
+  FE_GENERATE_BAD_SEQUENCE: {
+    meaning: "The `sequence` option of `generate` names no numeric field of the schema.",
+    fix: "Name an int32, int64, timestamp or float64 field, or leave `sequence` out to use the first integer field.",
+  },
+  FE_CAST_INVALID: {
+    meaning: "A value did not convert to the type `cast` asked for (`\"12a\"` as int32, a number beyond int32).",
+    fix: "Fix the data, cast to a wider type, or set `errors: skip` / `deadLetter` on the cast instance.",
+  },
 } as const satisfies ErrorCatalogue;
 
 export type CoreErrorCode = keyof typeof CORE_ERRORS;
