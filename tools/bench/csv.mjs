@@ -4,9 +4,9 @@
 //   node tools/bench/csv.mjs [rows=5000000]        (build first: npx tsc -b plugins/csv)
 // Each case runs in its own child process so its peak RSS is its own.
 //
-// The core runtime's filter/select transforms are not wired here: the FlowEngine case drives the
-// plugin instances directly (inline, no worker) and does the filter and the computed column on
-// columns in this file, the way a columnar transform would. See the printed note.
+// The FlowEngine cases run the pipeline through the core executor and the isolation host (worker
+// threads, then inline), registering the csv plugins from plugins/csv/dist as the CLI would once
+// it resolves installed plugins. `--case flowengine-direct` drives the instances by hand instead.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -16,14 +16,18 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
-const dataDir = join(root, 'tools/bench/.data');
+// Generated inputs live in the git-ignored .bench/ folder; they are large and deterministic.
+const dataDir = join(root, '.bench/csv');
 
 if (process.argv[2] === '--case') {
   const [, , , name, input, output] = process.argv;
   const started = performance.now();
-  const { rowsIn, rowsOut } = name === 'flowengine' ? await runFlowEngine(input, output) : await runBaseline(input, output);
+  const { rowsIn, rowsOut } = name.startsWith('flowengine-') ? await runRuntime(input, output, name.slice('flowengine-'.length))
+    : name === 'flowengine-direct' ? await runFlowEngine(input, output) : await runBaseline(input, output);
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(JSON.stringify({ name, rowsIn, rowsOut, seconds, maxRssKb: process.resourceUsage().maxRSS }) + '\n');
+  const usage = process.resourceUsage();
+  const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+  process.stdout.write(JSON.stringify({ name, rowsIn, rowsOut, seconds, cpuSeconds, maxRssKb: usage.maxRSS }) + '\n');
   process.exit(0);
 }
 
@@ -39,7 +43,8 @@ const megabytes = statSync(input).size / 1e6;
 console.log(`input: ${input} (${rows} rows, ${megabytes.toFixed(1)} MB)`);
 
 const results = [];
-for (const name of ['flowengine', 'csv-parse+csv-stringify']) {
+const cases = ['flowengine-worker', 'flowengine-inline', 'csv-parse+csv-stringify'];
+for (const name of cases) {
   const output = join(dataDir, `out-${name}.csv`);
   const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', name, input, output], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (child.status !== 0) throw new Error(`${name} failed with ${child.status}`);
@@ -48,49 +53,97 @@ for (const name of ['flowengine', 'csv-parse+csv-stringify']) {
   if (existsSync(output)) unlinkSync(output);
 }
 
-const [ours, base] = results;
-if (ours.rowsOut !== base.rowsOut) throw new Error(`row counts differ: flowengine ${ours.rowsOut}, baseline ${base.rowsOut}`);
-console.log('\n| case | rows in | rows out | seconds | rows/s | MB/s | peak RSS MB |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+const base = results.at(-1);
+for (const r of results) if (r.rowsOut !== base.rowsOut) throw new Error(`row counts differ: ${r.name} ${r.rowsOut}, baseline ${base.rowsOut}`);
+// CPU seconds next to wall seconds: on a shared machine wall time depends on what else runs.
+console.log('\n| case | rows in | rows out | wall s | rows/s | MB/s | CPU s | rows per CPU-s | peak RSS MB |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) {
-  console.log(`| ${r.name} | ${r.rowsIn} | ${r.rowsOut} | ${r.seconds.toFixed(2)} | ${Math.round(r.rowsIn / r.seconds).toLocaleString('en')} | ${(megabytes / r.seconds).toFixed(1)} | ${(r.maxRssKb / 1024).toFixed(0)} |`);
+  console.log(`| ${r.name} | ${r.rowsIn} | ${r.rowsOut} | ${r.seconds.toFixed(2)} | ${Math.round(r.rowsIn / r.seconds).toLocaleString('en')} | ${(megabytes / r.seconds).toFixed(1)} | ${r.cpuSeconds.toFixed(2)} | ${Math.round(r.rowsIn / r.cpuSeconds).toLocaleString('en')} | ${(r.maxRssKb / 1024).toFixed(0)} |`);
 }
-console.log(`\nratio flowengine / baseline: ${(base.seconds / ours.seconds).toFixed(1)}x (rows/s)`);
-console.log('note: flowengine case = plugin instances driven inline (no worker, no core runtime), filter + computed column done on columns in this script.');
+for (const r of results.slice(0, -1)) console.log(`ratio ${r.name} / baseline: ${(base.seconds / r.seconds).toFixed(1)}x wall, ${(base.cpuSeconds / r.cpuSeconds).toFixed(1)}x CPU`);
+console.log(`load average during the run: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} on ${(await import('node:os')).availableParallelism()} cores`);
+console.log('note: flowengine-* = the core executor (runPipeline) with the isolation host: each instance in its own worker thread, or all inline on the main thread. CPU s counts every thread of the process.');
+
+async function runRuntime(input, output, mode) {
+  const { writeFileSync } = await import('node:fs');
+  const { createInstanceHost } = await import('@flowengine/isolation');
+  const { AvailablePlugins, buildExecutionPlan, loadPipelineConfig, runPipeline } = await import('@flowengine/core');
+  const modulePath = join(root, 'plugins/csv/dist/index.js');
+  const { csvSource, csvSink } = await import(modulePath);
+  const plugins = new AvailablePlugins([csvSource, csvSink].map((descriptor) => ({
+    id: descriptor.id, kind: descriptor.kind, configSchema: descriptor.config, modulePath,
+    packageName: '@flowengine/plugin-csv', packageDir: join(root, 'plugins/csv'), firstParty: true,
+  })));
+  const file = join(dataDir, `bench-${mode}.yml`);
+  writeFileSync(file, `pipeline:
+  name: csv-bench
+  plugins:
+    - name: orders
+      type: csv-source
+      config: { path: ${JSON.stringify(input)}, chunkSize: 10000 }
+      schema:
+        fields:
+          - { name: id, type: int32 }
+          - { name: ts, type: timestamp, unit: ms }
+          - { name: customer, type: string }
+          - { name: amount, type: float64 }
+          - { name: note, type: string }
+          - { name: status, type: string }
+    - { name: big, type: filter, config: { where: "amount > 100" } }
+    - name: pick
+      type: select
+      config: { columns: [id, customer, amount, { name: amount_with_tax, expr: "amount * 1.2" }] }
+    - { name: out, type: csv-sink, config: { path: ${JSON.stringify(output)} } }
+settings:
+  isolation: { defaultMemoryLimitMB: 256, defaultTimeoutSeconds: 120 }
+`);
+  const loaded = loadPipelineConfig({ file }, { plugins });
+  const plan = buildExecutionPlan(loaded, plugins, { cwd: root, mode });
+  const host = createInstanceHost();
+  try {
+    const summary = await runPipeline(plan, { startInstance: host.startInstance });
+    if (summary.status !== 'succeeded') throw new Error(`run ${summary.status}: ${summary.error?.message}`);
+    const stage = (name) => summary.stages.find((s) => s.name === name);
+    return { rowsIn: stage('orders').rowsOut, rowsOut: stage('out').rowsIn };
+  } finally {
+    await host.close();
+  }
+}
 
 async function runFlowEngine(input, output) {
   const { csvSource, csvSink } = await import(join(root, 'plugins/csv/dist/index.js'));
-  const { ChunkBuilder, Schema } = await import('@flowengine/sdk');
+  const { Schema } = await import('@flowengine/sdk');
+  const { BUILT_IN_PLUGINS } = await import('@flowengine/core');
+  const builtIn = (id) => BUILT_IN_PLUGINS.find((plugin) => plugin.descriptor.id === id).descriptor;
   const declared = Schema.of([
-    { name: 'id', type: 'int32' }, { name: 'ts', type: 'int64' }, { name: 'customer', type: 'string' },
+    { name: 'id', type: 'int32' }, { name: 'ts', type: 'timestamp', unit: 'ms' }, { name: 'customer', type: 'string' },
     { name: 'amount', type: 'float64' }, { name: 'note', type: 'string' }, { name: 'status', type: 'string' },
   ]);
-  const outSchema = Schema.of([{ name: 'id', type: 'int32' }, { name: 'customer', type: 'string' }, { name: 'amount', type: 'float64' }, { name: 'amount_with_tax', type: 'float64' }]);
   const ctx = (config, declaredSchema) => ({
     instanceName: 'bench', config, declaredSchema, logger: { debug() {}, info() {}, warn() {}, error() {} }, meter: undefined,
     signal: new AbortController().signal, spillDir: dataDir, reject(row) { throw new Error(row.reason); },
   });
+  const filter = builtIn('filter');
+  const select = builtIn('select');
+  const filterConfig = { where: 'amount > 100' };
+  const selectConfig = { columns: ['id', 'customer', 'amount', { name: 'amount_with_tax', expr: 'amount * 1.2' }] };
   const source = await csvSource.open(ctx({ path: input, chunkSize: 10_000 }, declared));
-  const sink = await csvSink.open(ctx({ path: output }), outSchema);
-  const builder = new ChunkBuilder(outSchema, { capacity: 10_000 });
-  const [idOut, customerOut, amountOut, taxOut] = [0, 1, 2, 3].map((i) => builder.column(i));
+  const filtering = await filter.open(ctx(filterConfig), source.schema);
+  const selectSchema = filter.outputSchema(source.schema, filterConfig);
+  const selecting = await select.open(ctx(selectConfig), selectSchema);
+  const sink = await csvSink.open(ctx({ path: output }), select.outputSchema(selectSchema, selectConfig));
   let rowsIn = 0;
   let rowsOut = 0;
   for await (const { chunk } of source.read()) {
     rowsIn += chunk.length;
-    const ids = chunk.columns[0].values;
-    const customers = chunk.columns[2];
-    const amounts = chunk.columns[3].values;
-    for (let r = 0; r < chunk.length; r++) {
-      const amount = amounts[r];
-      if (!(amount > 100)) continue;
-      idOut.append(ids[r]);
-      customerOut.appendBytes(customers.bytes, customers.offsets[r], customers.offsets[r + 1]);
-      amountOut.append(amount);
-      taxOut.append(Math.round(amount * 120) / 100);
+    const kept = await filtering.transform(chunk);
+    for (const k of [kept].flat()) {
+      for (const projected of [await selecting.transform(k)].flat()) {
+        rowsOut += projected.length;
+        await sink.write(projected);
+      }
     }
-    rowsOut += builder.length;
-    await sink.write(builder.finish());
   }
   await sink.flush();
   await sink.close();
@@ -109,7 +162,7 @@ async function runBaseline(input, output) {
       const amount = Number(record[3]);
       if (amount > 100) {
         rowsOut++;
-        callback(null, [Number(record[0]), record[2], amount, Math.round(amount * 120) / 100]);
+        callback(null, [Number(record[0]), record[2], amount, amount * 1.2]);
       } else callback();
     },
   });

@@ -1,5 +1,7 @@
-import { AvailablePlugins, buildExecutionPlan, loadPipelineConfig, type ExecutionPlan, type LoadedConfig } from '@flowengine/core';
-import { findInstalledPlugins } from './installed-plugins.js';
+import {
+  AvailablePlugins, allInstalledPlugins, buildExecutionPlan, findInstalledPlugins, loadPipelineConfig, pluginTypesIn,
+  type ExecutionPlan, type LoadedConfig,
+} from '@flowengine/core';
 
 export interface PreparedPipeline {
   readonly loaded: LoadedConfig;
@@ -14,15 +16,20 @@ export interface PrepareOptions {
   readonly cwd?: string;
 }
 
-/** The plugins a project can use: the built-ins plus what its node_modules provides. */
+/** The plugins a pipeline file can use: the built-ins plus the installed ones it names (lock file first). */
+export async function pipelinePlugins(file: string, cwd: string): Promise<AvailablePlugins> {
+  return new AvailablePlugins(await findInstalledPlugins(cwd, pluginTypesIn(file)));
+}
+
+/** Every plugin of the project, for listings and the JSON Schema. */
 export async function projectPlugins(cwd: string): Promise<AvailablePlugins> {
-  return new AvailablePlugins(await findInstalledPlugins(cwd));
+  return new AvailablePlugins((await allInstalledPlugins(cwd)).plugins);
 }
 
 /** Loads and validates a pipeline file and turns it into an execution plan; throws FE_CONFIG_INVALID. */
 export async function preparePipeline(options: PrepareOptions): Promise<PreparedPipeline> {
   const cwd = options.cwd ?? process.cwd();
-  const plugins = await projectPlugins(cwd);
+  const plugins = await pipelinePlugins(options.file, cwd);
   const loaded = loadPipelineConfig({ file: options.file }, { plugins, ...(options.profile === undefined ? {} : { profile: options.profile }) });
   const plan = buildExecutionPlan(loaded, plugins, { cwd, ...(options.mode === undefined ? {} : { mode: options.mode }) });
   return { loaded, plugins, plan };

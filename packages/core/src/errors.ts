@@ -141,6 +141,10 @@ export const CORE_ERRORS = {
     meaning: "A value did not convert to the type `cast` asked for (`\"12a\"` as int32, a number beyond int32).",
     fix: "Fix the data, cast to a wider type, or set `errors: skip` / `deadLetter` on the cast instance.",
   },
+  FE_CONFIG_GRAPH: {
+    meaning: "The plugins do not form a valid pipeline: a cycle, an input that is a sink, a source with an input, a transform or sink without one, or a source that reaches no sink.",
+    fix: "Fix the `input:` of the instance named; every source must reach a sink (add `type: null-sink` to discard rows).",
+  },
 } as const satisfies ErrorCatalogue;
 
 export type CoreErrorCode = keyof typeof CORE_ERRORS;

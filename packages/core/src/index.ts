@@ -25,3 +25,8 @@ export { buildExecutionPlan, defaultDeadLetterPath } from './pipeline/plan.js';
 export type { PlanOptions } from './pipeline/plan.js';
 export { BUILT_IN_PLUGINS } from './builtins/index.js';
 export type { BuiltInPlugin } from './builtins/index.js';
+export { attachMetrics, serveMetrics, sampleMemory, ENGINE_METER } from './metrics/index.js';
+export type {
+  AttachMetricsOptions, AttachedMetrics, ServeMetricsOptions, MetricsServer, MemorySampler, MemorySamplerOptions, MemoryReport, InstanceMemoryReport,
+} from './metrics/index.js';
+export { findInstalledPlugins, allInstalledPlugins, pluginTypesIn } from './pipeline/installed.js';

@@ -231,7 +231,7 @@ describe('loading', () => {
   });
 
   it('fills a dead-letter path when errors is deadLetter without one', () => {
-    const text = ok('    - { name: a, type: generate, config: { count: 1 }, errors: deadLetter }\n');
+    const text = ok('    - { name: a, type: generate, config: { count: 1 }, errors: deadLetter }\n    - { name: b, type: csv-sink, config: { path: out.csv } }\n');
     expect(loadPipelineConfig({ file: 'p.yml', text }, { env: {}, plugins }).config.plugins[0]?.deadLetter).toEqual({ path: 'a.dead-letter.jsonl' });
   });
 });
@@ -259,7 +259,7 @@ describe('environment variables', () => {
   });
 
   it('never lets a variable add YAML structure', () => {
-    const structural = ok('    - { name: a, type: csv-source, config: { path: "${P}" } }\n');
+    const structural = ok('    - { name: a, type: csv-source, config: { path: "${P}" } }\n    - { name: b, type: csv-sink, config: { path: out.csv } }\n');
     const { config } = loadPipelineConfig({ file: 'p.yml', text: structural }, { env: { P: 'x\n    extra: 1' }, plugins });
     expect(config.plugins[0]?.config['path']).toBe('x\n    extra: 1');
   });

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scaffold } from '../src/index.js';
 import { runCli } from './run-cli.js';
 
 let work: string;
@@ -130,5 +131,23 @@ describe('refusals', () => {
     const run = await runCli(['--help'], work);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('--kind <kind>    source | transform | sink');
+  });
+});
+
+describe('failures outside usage', () => {
+  it('a folder that cannot be read is FE_CREATE_UNEXPECTED, exit 1', async () => {
+    // A name past the file system's 255-byte limit: ENAMETOOLONG, whoever runs the test (root too).
+    const run = await runCli([`${'x'.repeat(300)}/plugin`, '--name', 'flowengine-plugin-x', '--yes'], work);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('FE_CREATE_UNEXPECTED');
+    expect(run.stderr).toContain('ENAMETOOLONG');
+  });
+
+  it('a missing template is FE_CREATE_TEMPLATE_MISSING', async () => {
+    const error = await scaffold({
+      targetDir: join(work, 'no-template'), packageName: 'flowengine-plugin-x', kind: 'sink', sdkRange: '^0.1.0', templateDir: join(work, 'nowhere'),
+    }).catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ code: 'FE_CREATE_TEMPLATE_MISSING' });
+    expect((error as Error).message).toContain(`${join(work, 'nowhere')}: expected the plugin template`);
   });
 });

@@ -2,7 +2,12 @@ export { startInstance } from './instance/start-instance.js';
 export { createInstanceHost } from './instance/host.js';
 export type { IsolationHost } from './instance/host.js';
 export type {
-  InstanceOptions, InstanceHandle, SourceHandle, TransformHandle, SinkHandle, InstanceStats, IsolationMode, PluginRef, Grants, RestartPolicy,
+  InstanceOptions, InstanceHandle, HandleFor, SourceHandle, TransformHandle, SinkHandle, InstanceStats, IsolationMode, PluginRef, Grants, RestartPolicy,
 } from './instance/types.js';
 export { ISOLATION_ERRORS } from './errors.js';
 export type { IsolationErrorCode } from './errors.js';
+export { discoverPlugins, resolvePlugin, checkSdkRange } from './resolve/discover.js';
+export type { ResolvedPlugin, BuiltinPlugin, DiscoverOptions } from './resolve/discover.js';
+export { preloadPlugins, readLock, verifyLock, describePlugin, LOCK_FILE } from './resolve/lock.js';
+export type { PluginLock, LockedPlugin, LockedPackage, PreloadOptions } from './resolve/lock.js';
+export { hashPackage } from './resolve/hash.js';

@@ -136,7 +136,7 @@ describe('process mode permissions', () => {
   });
 
   it('runs third-party plugins in process mode by default', async () => {
-    const handle = await start('third-party', 'identity', { plugin: { ...transformOptions('x', 'identity').plugin, firstParty: false } });
+    const handle = await start('third-party', 'identity', { plugin: { ...transformOptions('x', 'identity').plugin, firstParty: false } } as Parameters<typeof transformOptions>[2]);
     expect(handle.mode).toBe('process');
     expect(readFileSync(secret, 'utf8')).toBe('top secret');
   });

@@ -7,7 +7,7 @@ export const fixturePackage = fileURLToPath(new URL('./fixtures/plugin-pkg', imp
 export const modulePath = `${fixturePackage}/plugins.mjs`;
 export const numbers = Schema.fromDefinition({ fields: [{ name: 'n', type: 'int32' }] });
 
-export function plugin(id: string, kind: PluginRef['kind']): PluginRef {
+export function plugin<K extends PluginRef['kind']>(id: string, kind: K): PluginRef & { kind: K } {
   return { id, kind, modulePath, packageDir: fixturePackage, firstParty: true };
 }
 
@@ -21,13 +21,13 @@ export function values(chunks: Chunk[], field = 'n'): unknown[] {
   return out;
 }
 
-export function transformOptions(name: string, behaviour: string, extra: Partial<InstanceOptions> = {}): InstanceOptions & { plugin: { kind: 'transform' } } {
+export function transformOptions(name: string, behaviour: string, extra: Partial<InstanceOptions> = {}): InstanceOptions & { plugin: PluginRef & { kind: 'transform' } } {
   return {
     name,
-    plugin: { ...plugin('faulty-transform', 'transform'), kind: 'transform' },
+    plugin: plugin('faulty-transform', 'transform'),
     inputSchema: numbers,
     timeoutSeconds: 5,
     ...extra,
     config: { behaviour, ...(extra.config as object | undefined) },
-  } as InstanceOptions & { plugin: { kind: 'transform' } };
+  } as InstanceOptions & { plugin: PluginRef & { kind: 'transform' } };
 }

@@ -40,7 +40,7 @@ describe('chunks across the boundary', () => {
   });
 
   it('runs a stateless transform on several threads and keeps output order', async () => {
-    const handle = await startInstance({ ...transformOptions('threads', 'identity'), plugin: plugin('identity', 'transform') as never, config: {}, threads: 2 });
+    const handle = await startInstance({ ...transformOptions('threads', 'identity'), plugin: plugin('identity', 'transform'), config: {}, threads: 2 });
     const inputs = Array.from({ length: 20 }, (_, i) => numberChunk([i * 2, i * 2 + 1]));
     const outputs = await Promise.all(inputs.map((chunk) => handle.transform(chunk)));
     expect(values(outputs.flat())).toEqual(Array.from({ length: 40 }, (_, i) => i));
@@ -78,6 +78,41 @@ describe('chunks across the boundary', () => {
     await handle.close();
     const error = await handle.transform(numberChunk([1])).catch((thrown: unknown) => thrown);
     expect((error as FlowEngineError).code).toBe('FE_PLUGIN_CLOSED');
+  });
+});
+
+describe('logs and stats', () => {
+  it('forwards ctx.logger records and reports memory, counts and latencies', async () => {
+    const records: Array<{ level: string; message: string; fields: unknown }> = [];
+    const log = (level: string) => (message: string, fields?: Record<string, unknown>) => { records.push({ level, message, fields }); };
+    const spillDir = mkdtempSync(join(tmpdir(), 'flowengine-spill-'));
+    const handle = await startInstance(transformOptions('logs', 'log', {
+      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }, detailedMetrics: true, spillDir,
+    }));
+    await handle.transform(numberChunk([1, 2, 3]));
+    await handle.transform(numberChunk([4]));
+    const stats = handle.stats();
+    await handle.close();
+    expect(records).toEqual([
+      { level: 'warn', message: 'saw a chunk', fields: { rows: 3, spillDir } },
+      { level: 'warn', message: 'saw a chunk', fields: { rows: 1, spillDir } },
+    ]);
+    expect(stats).toMatchObject({ calls: 3, rowsIn: 4, rowsOut: 4, rejected: 0, restarts: 0 });
+    expect(stats.heapUsedBytes).toBeGreaterThan(0);
+    expect(stats.peakHeapBytes).toBeGreaterThanOrEqual(stats.heapUsedBytes);
+    expect(stats.chunkLatenciesMs).toHaveLength(2);
+    expect(existsSync(spillDir)).toBe(true);
+  });
+
+  it('removes the spill directory it created on close', async () => {
+    let spillDir = '';
+    const capture = await startInstance(transformOptions('spill-capture', 'log', {
+      mode: 'inline', logger: { debug() {}, info() {}, warn: (_message, fields) => { spillDir = String(fields?.spillDir); }, error() {} },
+    }));
+    await capture.transform(numberChunk([1]));
+    expect(existsSync(spillDir)).toBe(true);
+    await capture.close();
+    expect(existsSync(spillDir)).toBe(false);
   });
 });
 
@@ -119,6 +154,16 @@ describe('restart policy', () => {
     expect(readFileSync(ackLog, 'utf8').trim().split('\n')).toEqual(['0', '1', '2', '3', '4']);
   });
 
+  it('restarts an instance that crashed while opening', async () => {
+    const source = await startInstance({
+      name: 'open-crash', plugin: plugin('counter-source', 'source'), config: { chunks: 2, rows: 1, crashOnOpen: join(scratch, 'open-crash') },
+      restart: { maxRetries: 1, backoffMs: 0 },
+    });
+    expect(await drain(source)).toEqual([0, 1]);
+    expect(source.stats().restarts).toBe(1);
+    await source.close();
+  });
+
   it('re-reads what was not acknowledged (at-least-once)', async () => {
     const crashMarker = join(scratch, 'crash-once-unacked');
     const source = await startInstance({
@@ -158,7 +203,7 @@ describe('restart policy', () => {
     const path = join(scratch, 'sink.jsonl');
     const host = createInstanceHost();
     const sink = await host.startInstance({
-      name: 'sink', plugin: plugin('file-sink', 'sink'), config: { path, failOnWrite: 2 }, inputSchema: numbers,
+      name: 'sink', plugin: plugin('file-sink', 'sink'), config: { path, failOnWrite: 2, failMarker: join(scratch, 'sink-failed') }, inputSchema: numbers,
       restart: { maxRetries: 1, backoffMs: 0 },
     });
     await sink.write(numberChunk([1]));

@@ -71,7 +71,15 @@ export const SDK_ERRORS = {
   },
   FE_TESTING_COMPLIANCE: {
     meaning: 'A plugin broke the lifecycle contract in an `assert*Compliance` check of `@flowengine/sdk/testing`.',
-    fix: 'The message names the rule (close after error, ack after flush, abort, no output after close); fix the plugin.',
+    fix: 'The message names the rule (output schema, honours abort, ack semantics, close after error, no output after close) and the cause; fix the plugin.',
+  },
+  FE_TESTING_HOST_MISSING: {
+    meaning: '`@flowengine/sdk/testing` could not import `@flowengine/isolation`, the host it runs plugins in.',
+    fix: 'Install it next to the SDK as a dev dependency: `npm install -D @flowengine/isolation`.',
+  },
+  FE_TESTING_PLUGIN_NOT_FOUND: {
+    meaning: '`runPlugin` was given a package directory whose manifest does not declare the plugin id asked for.',
+    fix: 'Use one of the ids the message lists, or add the plugin to the package\'s `"flowengine".plugins`.',
   },
 } as const satisfies ErrorCatalogue;
 

@@ -12,9 +12,9 @@ import { writeHeader, writeRows } from './sink/row-writer.js';
  * `csv-sink`: writes chunks as RFC 4180 CSV, quoting only where needed.
  *
  * The output appears under its final name only on success: rows go to a hidden temporary file
- * beside it, which `close()` fsyncs and renames into place when the run was not aborted and
- * `flush()` followed the last write. A failed, killed or interrupted run leaves the final name
- * untouched (an existing file stays as it was).
+ * beside it, which `close()` fsyncs and renames into place when `flush()` followed the last write,
+ * no write failed, and `ctx.signal` was not aborted for another reason than a normal close
+ * (FE_PLUGIN_CLOSED). A failed, killed or interrupted run leaves the final name untouched.
  */
 export const csvSink = defineSink({
   id: 'csv-sink',
@@ -92,10 +92,11 @@ export const csvSink = defineSink({
       }),
       async close() {
         try {
+          const succeeded = !failed && flushedSinceWrite && !abortedByFailure(ctx.signal);
           // An empty input still yields a file (with only its header) when the run succeeds.
-          if (!failed && !ctx.signal.aborted && flushedSinceWrite && part === 0) file = await startFile();
+          if (succeeded && part === 0) file = await startFile();
           if (file !== undefined) {
-            if (!failed && !ctx.signal.aborted && flushedSinceWrite) await file.commit();
+            if (succeeded) await file.commit();
             else await file.discard();
           }
         } finally {
@@ -106,6 +107,14 @@ export const csvSink = defineSink({
     };
   },
 });
+
+/**
+ * The host aborts `ctx.signal` with FE_PLUGIN_CLOSED before every close, successful or not; any
+ * other reason (a failure, a stop, a test's plain abort) means the run did not succeed.
+ */
+function abortedByFailure(signal: AbortSignal): boolean {
+  return signal.aborted && (signal.reason as { code?: unknown } | undefined)?.code !== 'FE_PLUGIN_CLOSED';
+}
 
 /** `out/big.csv.gz` part 3 → `out/big-00003.csv.gz`. */
 export function partPath(path: string, part: number): string {

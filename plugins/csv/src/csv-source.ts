@@ -4,7 +4,7 @@ import { CsvTokenizer } from './parse/tokenizer.js';
 import { expandPath, readBytes } from './source/files.js';
 import { SchemaSampler } from './source/infer.js';
 import { CsvSourceConfig, sourceDefaults, type CsvSourceOptions } from './source/options.js';
-import { RowFiller } from './source/row-filler.js';
+import { RowFiller, fieldText } from './source/row-filler.js';
 
 const READ_SIZE = 1 << 20;
 /** A row this many times maxFieldBytes long without an end is taken for a runaway quote. */
@@ -41,12 +41,15 @@ export const csvSource = defineSource({
     const rowLimit = options.maxFieldBytes * ROW_LIMIT_FACTOR;
 
     // One pass over the start of the first file for the header, the width and, if needed, types.
-    const decodeText = (filler: RowFiller) => filler.text.bind(filler);
-    const probe = new RowFiller(Schema.of([{ name: 'x', type: 'string' }]), dialect, nullBytes, 1, () => {});
-    const sampler = new SchemaSampler(fileHasHeader, declared === undefined ? options.inferSchema : 1, nullBytes, decodeText(probe));
+    const sampler = new SchemaSampler(fileHasHeader, declared === undefined ? options.inferSchema : 1, nullBytes, (t, field) => fieldText(t, field, dialect));
     await sample(files[0] as string, new CsvTokenizer(tokenizerOptions, sampler), sampler, ctx.signal);
 
-    const fileNames = fileHasHeader ? sampler.header ?? [] : undefined;
+    if (fileHasHeader && sampler.header === undefined && declared === undefined) {
+      throw new FlowEngineError('FE_CSV_HEADER', `${files[0]}:1: expected a header line to name the columns, found an empty file; declare a schema to read it as zero rows`,
+        { details: { file: files[0] } });
+    }
+    // An empty file with a declared schema is zero rows: its (absent) header is taken as the schema's.
+    const fileNames = fileHasHeader ? sampler.header ?? declared?.fields.map((f) => f.name) : undefined;
     const names = fileNames ?? (Array.isArray(options.header) ? options.header : declared?.fields.map((f) => f.name)
       ?? Array.from({ length: sampler.width }, (_, i) => `column${i + 1}`));
     const schema = declared ?? sampler.schema(names);
@@ -62,8 +65,10 @@ export const csvSource = defineSource({
     return {
       schema,
       async *read(): AsyncGenerator<SourceBatch<CsvPosition>> {
-        for (const file of files) {
+        const resume = resumePoint(ctx.resumeFrom, files);
+        for (const file of files.slice(resume.fileIndex)) {
           filler.file = file;
+          filler.skipUntil = file === resume.file ? resume.byteOffset : -1;
           if (fileHasHeader) {
             filler.onHeader = (header, t) => {
               if (header.join('\u0000') !== (fileNames as string[]).join('\u0000')) {
@@ -90,6 +95,18 @@ export const csvSource = defineSource({
     };
   },
 });
+
+/**
+ * Where to pick up after a restart: the acknowledged file, and the offset after its last
+ * acknowledged row. Rows before it are parsed again (so lines stay exact, and gzip cannot seek)
+ * but not delivered. An unknown position reads everything again (at-least-once).
+ */
+function resumePoint(from: unknown, files: readonly string[]): { fileIndex: number; file: string | undefined; byteOffset: number } {
+  const position = from as Partial<CsvPosition> | undefined;
+  const fileIndex = typeof position?.file === 'string' ? files.indexOf(position.file) : -1;
+  if (fileIndex < 0 || typeof position?.byteOffset !== 'number') return { fileIndex: 0, file: undefined, byteOffset: -1 };
+  return { fileIndex, file: position.file, byteOffset: position.byteOffset };
+}
 
 async function sample(file: string, tokenizer: CsvTokenizer, sampler: SchemaSampler, signal: AbortSignal): Promise<void> {
   for await (const bytes of readBytes(file, 1 << 16, signal)) {

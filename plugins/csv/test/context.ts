@@ -25,7 +25,8 @@ export function testContext<C>(schema: TSchema, config: unknown, options: { erro
     spillDir: mkdtempSync(join(tmpdir(), 'fe-csv-spill-')),
     declaredSchema: options.declaredSchema,
     reject(row) {
-      if ((options.errors ?? 'fail') === 'fail') throw new FlowEngineError(row.code, row.reason, { details: { location: row.location } });
+      // As the isolation host does: under `fail` the row's code and `location: reason` become the error.
+      if ((options.errors ?? 'fail') === 'fail') throw new FlowEngineError(row.code, `${row.location}: ${row.reason}`, { details: { location: row.location } });
       rejected.push(row);
     },
   };

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { Schema } from '@flowengine/sdk';
+import { Int32Column, Schema } from '@flowengine/sdk';
 import { csvSource } from '../src/index.js';
 import { readAll, tempDir } from './context.js';
 
@@ -75,6 +75,13 @@ describe('csv-source', () => {
     ]);
   });
 
+  it('reads an empty file as zero rows when a schema is declared, and refuses to infer from it', async () => {
+    const empty = file('');
+    const declared = await readAll(csvSource, { path: empty }, { declaredSchema: ORDERS });
+    expect(declared.rows).toEqual([]);
+    await expect(readAll(csvSource, { path: empty })).rejects.toMatchObject({ code: 'FE_CSV_HEADER', message: expect.stringContaining('empty file') });
+  });
+
   it('fails with FE_CSV_NO_FILES, FE_CSV_HEADER and FE_CSV_CONFIG before reading', async () => {
     await expect(readAll(csvSource, { path: join(dir, 'nope-*.csv') })).rejects.toMatchObject({ code: 'FE_CSV_NO_FILES' });
     await expect(readAll(csvSource, { path: file('id,x\n1,2\n') }, { declaredSchema: ORDERS })).rejects.toMatchObject({ code: 'FE_CSV_HEADER', message: expect.stringContaining('expected a column "ts"') });
@@ -129,5 +136,24 @@ describe('csv-source row errors', () => {
     const runaway = file(`id,name,n\n1,"${'x'.repeat(3_000_000)}`);
     await expect(readAll(csvSource, { path: runaway, maxFieldBytes: 100_000 }, { declaredSchema: schema, errors: 'skip' }))
       .rejects.toMatchObject({ code: 'FE_CSV_ROW_TOO_LARGE', message: expect.stringContaining(':2: ') });
+  });
+});
+
+describe('csv-source resume', () => {
+  it('after a restart, delivers only the rows after the acknowledged position, with exact lines', async () => {
+    const sub = tempDir();
+    writeFileSync(join(sub, 'a.csv'), 'id\n1\n2\n');
+    writeFileSync(join(sub, 'b.csv'), 'id\n3\n4\nx\n5\n');
+    const path = join(sub, '*.csv');
+    const schema = Schema.of([{ name: 'id', type: 'int32' }]);
+    const first = await readAll(csvSource, { path, chunkSize: 1 }, { declaredSchema: schema, errors: 'skip' });
+    const acked = first.positions[3]; // after row "4"
+    expect(acked).toEqual({ file: join(sub, 'b.csv'), byteOffset: 7 });
+    const { ctx, rejected } = (await import('./context.js')).testContext(csvSource.config, { path }, { declaredSchema: schema, errors: 'skip' });
+    const instance = await csvSource.open({ ...ctx, resumeFrom: acked } as never);
+    const rows: unknown[] = [];
+    for await (const batch of instance.read()) rows.push(...(batch.chunk.columns[0] as Int32Column).values);
+    expect(rows).toEqual([5]);
+    expect(rejected.map((r) => r.location)).toEqual([`${join(sub, 'b.csv')}:4:1`]);
   });
 });

@@ -1,3 +1,6 @@
+import { relative } from 'node:path';
+import { BUILT_IN_PLUGINS, pluginTypesIn } from '@flowengine/core';
+import { LOCK_FILE, preloadPlugins } from '@flowengine/isolation';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { projectPlugins } from '../pipeline.js';
@@ -5,6 +8,7 @@ import { renderTable } from '../render/table.js';
 
 /** `flowengine plugins list|info <id>|preload [pipeline.yml]`. */
 export async function pluginsCommand(options: { action: string | undefined; arg: string | undefined; json: boolean }, output: Output): Promise<number> {
+  if (options.action === 'preload') return preload(options.arg, options.json, output);
   const plugins = await projectPlugins(process.cwd());
   switch (options.action) {
     case 'list':
@@ -40,3 +44,23 @@ export async function pluginsCommand(options: { action: string | undefined; arg:
   }
 }
 
+
+/**
+ * `flowengine plugins preload [pipeline.yml]`: resolves the plugins the pipeline names (or every
+ * installed one), checks manifests and SDK ranges, compiles their config validators, hashes their
+ * files and writes the lock file that `run` starts from and checks integrity against.
+ */
+async function preload(file: string | undefined, json: boolean, output: Output): Promise<number> {
+  const projectDir = process.cwd();
+  const builtIns = new Set(BUILT_IN_PLUGINS.map((plugin) => plugin.descriptor.id));
+  const ids = file === undefined ? undefined : pluginTypesIn(file).filter((id) => !builtIns.has(id));
+  const started = performance.now();
+  const lock = await preloadPlugins({ projectDir, ...(ids === undefined ? {} : { ids }) });
+  const locked = Object.values(lock.plugins);
+  if (json) output.out(JSON.stringify({ lockFile: LOCK_FILE, plugins: locked.map((plugin) => ({ id: plugin.id, kind: plugin.kind, package: `${plugin.packageName}@${plugin.packageVersion}` })) }));
+  else {
+    output.out(renderTable(['id', 'kind', 'package', 'files'], locked.map((plugin) => [plugin.id, plugin.kind, `${plugin.packageName}@${plugin.packageVersion}`, Object.keys(lock.packages[plugin.packageDir]?.files ?? {}).length])));
+    output.out(`wrote ${relative(projectDir, `${projectDir}/${LOCK_FILE}`)}: ${locked.length} plugin(s) preloaded in ${Math.round(performance.now() - started)} ms`);
+  }
+  return EXIT.ok;
+}

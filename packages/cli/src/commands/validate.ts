@@ -1,11 +1,11 @@
 import { checkPipelineConfig, formatProblem } from '@flowengine/core';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
-import { projectPlugins } from '../pipeline.js';
+import { pipelinePlugins } from '../pipeline.js';
 
 /** `flowengine validate <file>`: every problem with its position, or "valid"; runs nothing. */
 export async function validateCommand(options: { file: string; profile?: string | undefined; json?: boolean }, output: Output): Promise<number> {
-  const plugins = await projectPlugins(process.cwd());
+  const plugins = await pipelinePlugins(options.file, process.cwd());
   const check = checkPipelineConfig({ file: options.file }, { plugins, ...(options.profile === undefined ? {} : { profile: options.profile }) });
   if (options.json === true) {
     output.out(JSON.stringify(check.ok ? { valid: true, pipeline: check.loaded.redacted } : { valid: false, problems: check.problems }));

@@ -4,6 +4,7 @@ import type { Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { PluginCatalog } from './catalog.js';
 import { checkReferences } from './checks.js';
+import { checkGraph, instanceLocations } from './graph-checks.js';
 import { PipelineFile } from './file-schema.js';
 import { deepFreeze } from './freeze.js';
 import { normalize } from './normalize.js';
@@ -39,6 +40,8 @@ export interface LoadedConfig {
   readonly secrets: ReadonlySet<string>;
   /** Replaces every secret inside `text` with `***`. */
   redact(text: string): string;
+  /** Where each plugin instance is declared, so runtime errors about a stage can point at it. */
+  readonly locations: ReadonlyMap<string, { readonly file: string; readonly line: number; readonly col: number }>;
 }
 
 export type ConfigCheck =
@@ -64,6 +67,12 @@ export function checkPipelineConfig(source: PipelineSource, options: LoadOptions
   if (problems.length > 0) return { ok: false, problems, error: configInvalid(source.file, problems) };
 
   const config = normalize(tree.value as Static<typeof PipelineFile>, options.plugins, options.profile);
+  const locations = instanceLocations(source.file, config, tree.problems);
+  const graphProblems = checkGraph(config, tree.problems);
+  if (graphProblems.length > 0) {
+    const redacted = graphProblems.map((p) => ({ ...p, message: redactTree(p.message) }));
+    return { ok: false, problems: redacted, error: configInvalid(source.file, redacted) };
+  }
   const secrets = new Set(tree.secrets);
   collectSchemaSecrets(config, options.plugins, secrets);
   const redact = makeRedactor(secrets);
@@ -73,6 +82,7 @@ export function checkPipelineConfig(source: PipelineSource, options: LoadOptions
     redacted: deepFreeze(redactValue(config, secrets, redact)),
     secrets,
     redact,
+    locations,
   };
   return { ok: true, loaded: Object.freeze(loaded), problems: [] };
 }

@@ -66,6 +66,11 @@ export class ProblemList {
     this.items.push({ file: this.file, line, col, path, message, code });
   }
 
+  /** The 1-based line and column of a value (or its nearest located ancestor). */
+  positionOf(pointer: string): { line: number; col: number } {
+    return this.lines.linePos(this.locate(pointer).located.offset);
+  }
+
   /** The line of a value, to point from one problem to the place it conflicts with. */
   lineOf(pointer: string): number {
     return this.lines.linePos(this.locate(pointer).located.offset).line;

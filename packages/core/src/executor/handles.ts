@@ -9,6 +9,8 @@ export interface InstanceStatsLike {
   readonly peakHeapBytes?: number;
   readonly externalBytes?: number;
   readonly restarts?: number;
+  /** Rows the instance rejected (ctx.reject), whatever the policy did with them. */
+  readonly rejected?: number;
 }
 
 export interface SourceHandle {

@@ -7,7 +7,7 @@ import { StageStats } from './stage-stats.js';
 import type { ExecutionPlan, StagePlan } from './plan.js';
 import { createEdgeChannel, type Envelope, type EdgeChannel } from './edge-channel.js';
 import { copyChunk } from './copy-chunk.js';
-import type { InstanceHandle, SinkHandle, SourceHandle, StartInstance, TransformHandle } from './handles.js';
+import type { InstanceHandle, InstanceStatsLike, SinkHandle, SourceHandle, StartInstance, TransformHandle } from './handles.js';
 import { summarise, type RunSummary } from './summary.js';
 
 export interface RunOptions {
@@ -129,10 +129,7 @@ class Execution {
         errors: stage.errors,
         ...(inputSchema === undefined ? {} : { inputSchema }),
         onReject: (row) => {
-          if (deadLetters === undefined) {
-            stats.skipped += 1;
-            return;
-          }
+          if (deadLetters === undefined) return;
           stats.deadLettered += 1;
           deadLetters.write({ stage: name, record: row.record, reason: row.reason, code: row.code, location: row.location });
         },
@@ -336,12 +333,14 @@ class Execution {
       const instanceStats = safeStats(handle);
       stats.peakHeapBytes = Math.max(stats.peakHeapBytes, instanceStats?.peakHeapBytes ?? 0);
       if (instanceStats?.restarts) this.#retries.set(name, instanceStats.restarts);
+      // The host calls onReject only for dead letters; skipped rows are only counted there.
+      if (this.#stages.get(name)?.errors === 'skip') stats.skipped = instanceStats?.rejected ?? 0;
     }
     for (const writer of this.#deadLetters.values()) await writer.close();
   }
 }
 
-function safeStats(handle: InstanceHandle): { peakHeapBytes?: number; restarts?: number } | undefined {
+function safeStats(handle: InstanceHandle): InstanceStatsLike | undefined {
   try {
     return handle.stats();
   } catch {

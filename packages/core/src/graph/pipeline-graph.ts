@@ -16,6 +16,12 @@ export interface GraphStageInput {
   readonly where?: SourceLocation | undefined;
 }
 
+/** One thing wrong with the graph, about one stage (whose `where` locates it). */
+export interface GraphProblem {
+  readonly stage: string;
+  readonly message: string;
+}
+
 export interface PipelineGraph {
   /** Stage names in an order where every stage comes after all of its inputs. */
   readonly order: readonly string[];
@@ -34,24 +40,23 @@ export interface PipelineGraph {
  */
 export function buildPipelineGraph(stages: readonly GraphStageInput[]): PipelineGraph {
   const byName = new Map(stages.map((stage) => [stage.name, stage]));
-  const problems: string[] = [];
-  const at = (stage: GraphStageInput): string => (stage.where ? `${stage.where.file}:${stage.where.line}:${stage.where.col}: ` : '');
+  const problems: GraphProblem[] = [];
 
   for (const stage of stages) {
     if (stage.kind === 'source' && stage.inputs.length > 0) {
-      problems.push(`${at(stage)}stage "${stage.name}" is a source and cannot have an input; found input ${stage.inputs.join(', ')}`);
+      problems.push({ stage: stage.name, message: `stage "${stage.name}" is a source and cannot have an input; found input ${stage.inputs.join(', ')}` });
     }
     if (stage.kind !== 'source' && stage.inputs.length === 0) {
-      problems.push(`${at(stage)}${stage.kind} "${stage.name}" has no input; add \`input: <stage name>\``);
+      problems.push({ stage: stage.name, message: `${stage.kind} "${stage.name}" has no input; add \`input: <stage name>\`` });
     }
     for (const input of stage.inputs) {
       const upstream = byName.get(input);
-      if (upstream === undefined) problems.push(`${at(stage)}stage "${stage.name}" reads from "${input}", which is not a stage of this pipeline`);
-      else if (upstream.kind === 'sink') problems.push(`${at(stage)}stage "${stage.name}" reads from "${input}", a sink; sinks have no output`);
+      if (upstream === undefined) problems.push({ stage: stage.name, message: `stage "${stage.name}" reads from "${input}", which is not a stage of this pipeline` });
+      else if (upstream.kind === 'sink') problems.push({ stage: stage.name, message: `stage "${stage.name}" reads from "${input}", a sink; sinks have no output` });
     }
   }
 
-  const order = topologicalOrder(stages, byName, problems, at);
+  const order = topologicalOrder(stages, byName, problems);
   const consumers = new Map<string, string[]>(stages.map((stage) => [stage.name, []]));
   for (const stage of stages) for (const input of stage.inputs) consumers.get(input)?.push(stage.name);
 
@@ -70,11 +75,15 @@ export function buildPipelineGraph(stages: readonly GraphStageInput[]): Pipeline
   }
   for (const [source, sinks] of sinksOfSource) {
     const stage = byName.get(source) as GraphStageInput;
-    if (sinks.length === 0 && order.includes(source)) problems.push(`${at(stage)}source "${source}" reaches no sink; its rows would go nowhere (add a sink, e.g. type: null-sink)`);
+    if (sinks.length === 0 && order.includes(source)) problems.push({ stage: stage.name, message: `source "${source}" reaches no sink; its rows would go nowhere (add a sink, e.g. type: null-sink)` });
   }
 
   if (problems.length > 0) {
-    throw new FlowEngineError('FE_GRAPH_INVALID', `the pipeline graph is invalid:\n  ${problems.join('\n  ')}`, { details: { problems } });
+    const lines = problems.map((problem) => {
+      const where = byName.get(problem.stage)?.where;
+      return `${where ? `${where.file}:${where.line}:${where.col}: ` : ''}${problem.message}`;
+    });
+    throw new FlowEngineError('FE_GRAPH_INVALID', `the pipeline graph is invalid:\n  ${lines.join('\n  ')}`, { details: { problems } });
   }
   return { order, consumers, upstreamSources, sinksOfSource };
 }
@@ -82,8 +91,7 @@ export function buildPipelineGraph(stages: readonly GraphStageInput[]): Pipeline
 function topologicalOrder(
   stages: readonly GraphStageInput[],
   byName: ReadonlyMap<string, GraphStageInput>,
-  problems: string[],
-  at: (stage: GraphStageInput) => string,
+  problems: GraphProblem[],
 ): string[] {
   const state = new Map<string, 'visiting' | 'done'>();
   const order: string[] = [];
@@ -92,7 +100,7 @@ function topologicalOrder(
     if (seen === 'done') return;
     if (seen === 'visiting') {
       const cycle = [...path.slice(path.indexOf(stage.name)), stage.name];
-      problems.push(`${at(stage)}stages form a cycle: ${cycle.join(' -> ')}; a pipeline must be acyclic`);
+      problems.push({ stage: stage.name, message: `stages form a cycle: ${cycle.join(' -> ')}; a pipeline must be acyclic` });
       return;
     }
     state.set(stage.name, 'visiting');

@@ -1,4 +1,4 @@
-import type { PluginDescriptor } from '@flowengine/sdk';
+import type { PluginKind, TSchema } from '@flowengine/sdk';
 import type { PluginCatalog, PluginCatalogEntry } from '../config/catalog.js';
 import { BUILT_IN_PLUGINS } from '../builtins/index.js';
 
@@ -12,12 +12,18 @@ export interface AvailablePlugin {
   readonly firstParty: boolean;
 }
 
-/** An installed plugin found in node_modules, already loaded far enough to know its config schema. */
+/**
+ * An installed plugin found in node_modules (or in the preload lock file), with its config schema
+ * already read — in a throwaway worker, so no third-party code runs in the engine's own thread.
+ */
 export interface InstalledPlugin {
-  readonly descriptor: PluginDescriptor;
+  readonly id: string;
+  readonly kind: PluginKind;
+  readonly configSchema: TSchema;
   readonly modulePath: string;
   readonly packageName: string;
   readonly packageDir: string;
+  readonly firstParty: boolean;
 }
 
 /** The catalog of built-ins plus installed plugins; an installed id never shadows a built-in. */
@@ -34,11 +40,10 @@ export class AvailablePlugins implements PluginCatalog {
       });
     }
     for (const plugin of installed) {
-      const { descriptor } = plugin;
-      if (this.#plugins.has(descriptor.id)) continue;
-      const firstParty = plugin.packageName.startsWith('@flowengine/');
-      this.#plugins.set(descriptor.id, {
-        entry: { id: descriptor.id, kind: descriptor.kind, config: descriptor.config, builtIn: false, trusted: firstParty },
+      if (this.#plugins.has(plugin.id)) continue;
+      const firstParty = plugin.firstParty;
+      this.#plugins.set(plugin.id, {
+        entry: { id: plugin.id, kind: plugin.kind, config: plugin.configSchema, builtIn: false, trusted: firstParty },
         modulePath: plugin.modulePath,
         packageName: plugin.packageName,
         packageDir: plugin.packageDir,

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { FlowEngineError, Schema } from '@flowengine/sdk';
 import type { LoadedConfig } from '../config/load.js';
 import type { ExecutionPlan, StagePlan } from '../executor/plan.js';
@@ -12,9 +12,9 @@ export interface PlanOptions {
   readonly flushIntervalMs?: number;
 }
 
-/** Default dead-letter file of an instance that sets `errors: deadLetter` without a path. */
-export function defaultDeadLetterPath(cwd: string, instance: string): string {
-  return join(cwd, '.flowengine', 'dead-letters', `${instance}.jsonl`);
+/** Default dead-letter file of an instance that sets `errors: deadLetter` without a path (as the config loader fills it). */
+export function defaultDeadLetterPath(instance: string): string {
+  return `${instance}.dead-letter.jsonl`;
 }
 
 /** Turns a validated config into what the executor runs: one stage per plugin instance. */
@@ -39,7 +39,8 @@ export function buildExecutionPlan(loaded: LoadedConfig, plugins: AvailablePlugi
       kind: instance.kind,
       inputs: instance.input,
       errors: instance.errors,
-      deadLetterPath: resolve(cwd, instance.deadLetter?.path ?? defaultDeadLetterPath(cwd, instance.name)),
+      deadLetterPath: resolve(cwd, instance.deadLetter?.path ?? defaultDeadLetterPath(instance.name)),
+      where: loaded.locations.get(instance.name),
       channel,
       instance: {
         name: instance.name,

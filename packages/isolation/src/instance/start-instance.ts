@@ -2,7 +2,8 @@ import { FlowEngineError } from '@flowengine/sdk';
 import { sinkHandle, sourceHandle, transformHandle } from './handles.js';
 import { Supervisor } from './supervisor.js';
 import type { ResolvedOptions } from './supervisor.js';
-import type { InstanceHandle, InstanceOptions, SinkHandle, SourceHandle, TransformHandle } from './types.js';
+import type { PluginKind } from '@flowengine/sdk';
+import type { HandleFor, InstanceHandle, InstanceOptions, PluginRef } from './types.js';
 
 const MODES = ['worker', 'inline', 'process'];
 const POLICIES = ['fail', 'skip', 'deadLetter'];
@@ -17,10 +18,7 @@ const POLICIES = ['fail', 'skip', 'deadLetter'];
  * const [out] = await handle.transform(chunk);
  * await handle.close();
  */
-export async function startInstance(options: InstanceOptions & { plugin: { kind: 'source' } }): Promise<SourceHandle>;
-export async function startInstance(options: InstanceOptions & { plugin: { kind: 'transform' } }): Promise<TransformHandle>;
-export async function startInstance(options: InstanceOptions & { plugin: { kind: 'sink' } }): Promise<SinkHandle>;
-export async function startInstance(options: InstanceOptions): Promise<InstanceHandle>;
+export async function startInstance<K extends PluginKind>(options: InstanceOptions & { plugin: PluginRef & { kind: K } }): Promise<HandleFor<K>>;
 export async function startInstance(options: InstanceOptions): Promise<InstanceHandle> {
   const resolved = resolveOptions(options);
   const supervisor = new Supervisor(resolved);

@@ -75,6 +75,7 @@ export class Supervisor {
     this.#ownsSpillDir = options.spillDir === undefined;
     this.#spillDir = options.spillDir ?? mkdtempSync(join(tmpdir(), `flowengine-${options.name.replace(/[^\w-]/g, '_')}-`));
     this.#detailed = options.detailedMetrics ?? process.env.FLOWENGINE_ENABLE_DETAILED_METRICS === 'true';
+    this.#resumeFrom = options.resumeFrom;
   }
 
   get laneCount(): number {
@@ -87,6 +88,8 @@ export class Supervisor {
   }
 
   async #openOnce(index: number): Promise<ReplyResult<unknown>> {
+    // A restart may wake from its backoff after close(): start nothing that close() would miss.
+    if (this.#closed) throw this.#closedError('open');
     const lane = { memory: { heapUsed: 0, external: 0, rss: 0 }, rejected: 0, inFlight: 0 } as Lane;
     lane.transport = this.#startTransport(lane);
     this.#lanes[index] = lane;
@@ -148,8 +151,15 @@ export class Supervisor {
    * `restart.maxRetries` over the instance's life. Past the limit: FE_PLUGIN_RESTART_LIMIT.
    */
   async withRestart<T>(index: number, phase: Phase, attempt: () => Promise<T>): Promise<T> {
+    let reopen = false;
     for (;;) {
       try {
+        if (reopen) {
+          // An `open` attempt opens its own lane; any other call needs the lane opened first.
+          reopen = false;
+          await this.#openOnce(index);
+          await this.afterRestart?.(index);
+        }
         return await attempt();
       } catch (error) {
         const failure = FlowEngineError.from(error);
@@ -162,21 +172,19 @@ export class Supervisor {
         }
         this.#restarts += 1;
         this.#logger.warn(`restarting after [${failure.code}] ${failure.message}`, { restart: this.#restarts, maxRetries: policy.maxRetries });
+        await this.#stopLane(index);
         await sleep(policy.backoffMs * 2 ** (this.#restarts - 1));
-        await this.#restartLane(index);
-        if (phase === 'open') continue;
-        await this.afterRestart?.(index);
+        reopen = phase !== 'open';
       }
     }
   }
 
-  async #restartLane(index: number): Promise<void> {
+  async #stopLane(index: number): Promise<void> {
     const old = this.#lanes[index];
-    if (old !== undefined) {
-      this.#rejectedBefore += old.rejected;
-      await old.transport.kill(new FlowEngineError('FE_PLUGIN_CLOSED', `instance "${this.options.name}": lane replaced by a restart`));
-    }
-    await this.#openOnce(index);
+    if (old === undefined) return;
+    this.#rejectedBefore += old.rejected;
+    old.rejected = 0;
+    await old.transport.kill(new FlowEngineError('FE_PLUGIN_CLOSED', `instance "${this.options.name}": lane replaced by a restart`));
   }
 
   /** Closes every lane (plugin close() first, then the thread/process), once. */

@@ -52,6 +52,11 @@ export interface InstanceOptions {
   onReject?(row: RejectedRow): void;
   /** Required for transforms and sinks: the schema of the chunks they receive. */
   readonly inputSchema?: Schema | undefined;
+  /**
+   * A source position to resume after (`ctx.resumeFrom`), e.g. the last one acknowledged in a
+   * previous run. Restarts replace it with the last position acknowledged in this run.
+   */
+  readonly resumeFrom?: unknown;
   /** The pipeline's `schema:` for a source, passed to it as `ctx.declaredSchema`. */
   readonly declaredSchema?: Schema | undefined;
   readonly grants?: Grants | undefined;
@@ -117,3 +122,6 @@ export interface SinkHandle extends HandleBase {
 }
 
 export type InstanceHandle = SourceHandle | TransformHandle | SinkHandle;
+
+/** The handle type for a plugin kind (the union for an unknown kind). */
+export type HandleFor<K extends PluginKind> = K extends 'source' ? SourceHandle : K extends 'transform' ? TransformHandle : K extends 'sink' ? SinkHandle : never;

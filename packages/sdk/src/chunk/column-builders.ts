@@ -322,9 +322,9 @@ export class Int64ColumnBuilder extends BaseColumnBuilder {
     if (this.length === this.capacity) this.grow(1);
     const i = this.length++;
     if (LITTLE_ENDIAN) {
-      const hi = Math.floor(value / TWO_POW_32);
-      this.words[2 * i] = value - hi * TWO_POW_32;
-      this.words[2 * i + 1] = hi;
+      const lo = value >>> 0; // ToUint32 is the value modulo 2^32, for negatives too
+      this.words[2 * i] = lo;
+      this.words[2 * i + 1] = (value - lo) / TWO_POW_32;
     } else {
       this.values[i] = BigInt(value);
     }

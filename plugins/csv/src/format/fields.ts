@@ -25,30 +25,38 @@ export function writeTextField(out: ByteWriter, bytes: Uint8Array, start: number
     out.byte(style.quote);
     return;
   }
-  if (needsQuotes(bytes, start, end, style)) {
-    out.byte(style.quote);
-    writeEscaped(out, bytes, start, end, style);
-    out.byte(style.quote);
+  // Copy and look for bytes that force quoting in one pass; the rare quoted case writes again.
+  const n = end - start;
+  out.ensure(n);
+  const target = out.bytes;
+  const at = out.length;
+  const { delimiter, quote, escape } = style;
+  let plain = n > 0;
+  for (let i = 0; i < n; i++) {
+    const c = bytes[start + i] as number;
+    if (c === delimiter || c === quote || c === LF || c === CR || c === escape) {
+      plain = false;
+      break;
+    }
+    target[at + i] = c;
+  }
+  if (plain && !equalsNull(bytes, start, end, style.nullBytes)) {
+    out.length = at + n;
     return;
   }
-  out.copy(bytes, start, end);
+  out.byte(quote);
+  writeEscaped(out, bytes, start, end, style);
+  out.byte(quote);
+}
+
+function equalsNull(bytes: Uint8Array, start: number, end: number, nullBytes: Uint8Array): boolean {
+  if (end - start !== nullBytes.length) return false;
+  for (let i = 0; i < nullBytes.length; i++) if (bytes[start + i] !== nullBytes[i]) return false;
+  return true;
 }
 
 function startsFormula(b: number): boolean {
   return b === 61 || b === 43 || b === 45 || b === 64 || b === TAB || b === CR; // = + - @
-}
-
-function needsQuotes(bytes: Uint8Array, start: number, end: number, style: FieldStyle): boolean {
-  if (end === start) return true; // "" is an empty string; an empty field is null
-  const { delimiter, quote, escape } = style;
-  for (let i = start; i < end; i++) {
-    const c = bytes[i] as number;
-    if (c === delimiter || c === quote || c === LF || c === CR || c === escape) return true;
-  }
-  const nullBytes = style.nullBytes;
-  if (end - start !== nullBytes.length) return false;
-  for (let i = 0; i < nullBytes.length; i++) if (bytes[start + i] !== nullBytes[i]) return false;
-  return true;
 }
 
 function writeEscaped(out: ByteWriter, bytes: Uint8Array, start: number, end: number, style: FieldStyle): void {

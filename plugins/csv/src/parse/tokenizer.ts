@@ -96,6 +96,9 @@ export class CsvTokenizer {
   private line = 1;
   private owned: Uint8Array = EMPTY;
   private validated = 0;
+  /** While bridging two reads: stop scanning after the first complete row. */
+  private stopAfterRow = false;
+  private halted = false;
   private readonly badUtf8: number[] = [];
 
   constructor(options: TokenizerOptions, private readonly handler: RowHandler) {
@@ -124,11 +127,55 @@ export class CsvTokenizer {
       this.pos = 0;
       this.rowStart = 0;
       this.validated = 0;
-    } else {
-      this.append(chunk);
+    } else if (!this.bridge(chunk)) {
+      return;
     }
     this.scan(false);
     this.keepTail();
+  }
+
+  /**
+   * Completes the pending row by copying only as much of `chunk` as it needs behind it, then
+   * points the scanner at `chunk` itself for the rest, so a read is not copied as a whole just
+   * because the previous one ended mid-row. Returns false when all of `chunk` went into the
+   * pending row, which has then been scanned in the owned buffer.
+   */
+  private bridge(chunk: Uint8Array): boolean {
+    const before = this.len;
+    let taken = 0;
+    let step = 512;
+    this.stopAfterRow = true;
+    try {
+      while (taken < chunk.length) {
+        const n = Math.min(step, chunk.length - taken);
+        this.append(chunk.subarray(taken, taken + n));
+        taken += n;
+        this.halted = false;
+        this.scan(false);
+        if (this.halted) break;
+        step *= 4;
+      }
+    } finally {
+      this.stopAfterRow = false;
+    }
+    if (!this.halted || taken === chunk.length) {
+      if (this.halted) {
+        this.halted = false;
+        this.scan(false);
+      }
+      this.keepTail();
+      return false;
+    }
+    this.halted = false;
+    // Scanning stopped right after a row, at FIELD_START: no field state to carry over.
+    const next = this.pos - before;
+    this.validated = Math.max(0, this.validated - before);
+    this.base += before;
+    this.buf = chunk;
+    this.len = chunk.length;
+    this.pos = next;
+    this.rowStart = next;
+    return true;
   }
 
   /** Ends the input: delivers a last row without a terminator, or an unclosed quote. */
@@ -239,7 +286,7 @@ export class CsvTokenizer {
 
     for (;;) {
       if (state === FIELD_START) {
-        if (pos >= len) break;
+        if (pos >= len || this.halted) break;
         if (buf[pos] === quote) {
           state = QUOTED;
           this.quoteOpen = pos;
@@ -417,6 +464,7 @@ export class CsvTokenizer {
       while (bad.length > 0 && (bad[0] as number) < this.rowNextOffset) bad.shift();
     }
     this.rows++;
+    this.halted = this.stopAfterRow;
     this.handler.onRow(this);
     this.fieldCount = 0;
     this.rowError = ROW_OK;

@@ -1,4 +1,4 @@
-import type { BoolColumn, Chunk, Column, Float64Column, Int32Column, Int64Column, StringColumn } from '@flowengine/sdk';
+import type { BoolColumn, Chunk, Float64Column, Int32Column, Int64Column, StringColumn } from '@flowengine/sdk';
 import type { ByteWriter } from '../format/byte-writer.js';
 import { writeTextField, type FieldStyle } from '../format/fields.js';
 import { writeFloat, writeInteger } from '../format/numbers.js';
@@ -7,6 +7,13 @@ const LF = 10;
 const TRUE = new TextEncoder().encode('true');
 const FALSE = new TextEncoder().encode('false');
 const encoder = new TextEncoder();
+
+const STRING = 0;
+const INT32 = 1;
+const FLOAT64 = 2;
+const INT64 = 3;
+const BOOL = 4;
+const KIND = { string: STRING, int32: INT32, float64: FLOAT64, int64: INT64, timestamp: INT64, bool: BOOL } as const;
 
 /** Writes the header line: field names, quoted where needed. */
 export function writeHeader(out: ByteWriter, names: readonly string[], style: FieldStyle): void {
@@ -26,40 +33,32 @@ export function writeHeader(out: ByteWriter, names: readonly string[], style: Fi
 export function writeRows(out: ByteWriter, chunk: Chunk, from: number, to: number, style: FieldStyle): void {
   const columns = chunk.columns;
   const width = columns.length;
+  const kinds = Uint8Array.from(columns, (column) => KIND[column.type]);
   const delimiter = style.delimiter;
   const nullBytes = style.nullBytes;
   for (let r = from; r < to; r++) {
     for (let c = 0; c < width; c++) {
       if (c > 0) out.byte(delimiter);
-      const column = columns[c] as Column;
+      const column = columns[c] as StringColumn;
       if (column.validity !== null && column.isNull(r)) {
         out.copy(nullBytes, 0, nullBytes.length);
         continue;
       }
-      switch (column.type) {
-        case 'string': {
-          const strings = column as StringColumn;
-          writeTextField(out, strings.bytes, strings.offsets[r] as number, strings.offsets[r + 1] as number, style);
-          break;
-        }
-        case 'int32':
-          writeInteger(out, (column as Int32Column).values[r] as number);
-          break;
-        case 'float64':
-          writeFloat(out, (column as Float64Column).values[r] as number);
-          break;
-        case 'int64':
-        case 'timestamp': {
-          const n = (column as Int64Column).getNumber(r);
-          if (n >= -Number.MAX_SAFE_INTEGER && n <= Number.MAX_SAFE_INTEGER) writeInteger(out, n);
-          else out.ascii(String((column as Int64Column).values[r]));
-          break;
-        }
-        case 'bool': {
-          const word = (column as BoolColumn).getBool(r) ? TRUE : FALSE;
-          out.copy(word, 0, word.length);
-          break;
-        }
+      const kind = kinds[c];
+      if (kind === STRING) {
+        writeTextField(out, column.bytes, column.offsets[r] as number, column.offsets[r + 1] as number, style);
+      } else if (kind === INT32) {
+        writeInteger(out, (column as unknown as Int32Column).values[r] as number);
+      } else if (kind === FLOAT64) {
+        writeFloat(out, (column as unknown as Float64Column).values[r] as number);
+      } else if (kind === INT64) {
+        const int64 = column as unknown as Int64Column;
+        const n = int64.getNumber(r);
+        if (n >= -Number.MAX_SAFE_INTEGER && n <= Number.MAX_SAFE_INTEGER) writeInteger(out, n);
+        else out.ascii(String(int64.values[r]));
+      } else {
+        const word = (column as unknown as BoolColumn).getBool(r) ? TRUE : FALSE;
+        out.copy(word, 0, word.length);
       }
     }
     out.byte(LF);

@@ -36,10 +36,12 @@ export class RowFiller implements RowHandler {
   readonly ready: FilledChunk[] = [];
   delivered = 0;
   rejected = 0;
-  /** Where the file's data rows start being counted, for `file:line` of header-less files. */
+  /** The file being read, for `file:line:col` in rejects. */
   file = '';
   /** Called with the first row of each file when the file has a header line. */
   onHeader: ((names: string[], tokenizer: CsvTokenizer) => void) | undefined;
+  /** Rows ending at or before this offset were delivered before a restart: parsed (for line numbers) but dropped. */
+  skipUntil = -1;
 
   private readonly builder: ChunkBuilder;
   private readonly kinds: Uint8Array;
@@ -82,6 +84,7 @@ export class RowFiller implements RowHandler {
       for (let f = 0; f < t.fieldCount; f++) names.push(this.text(t, f));
       return hook(names, t);
     }
+    if (t.rowNextOffset <= this.skipUntil) return;
     if (t.rowError !== ROW_OK) return this.rejectRow(t, t.rowError, t.rowErrorOffset, -1);
     const count = t.fieldCount;
     if (count !== this.expectedFields) {
@@ -121,11 +124,16 @@ export class RowFiller implements RowHandler {
       } else if (kind === INT32) {
         const value = parseInt32(buf, start, end);
         if (parseStatus !== PARSE_OK) return this.rejectValue(t, row, c, start, 'parse');
-        (builders[c] as Int32ColumnBuilder).append(value);
+        const ints = builders[c] as Int32ColumnBuilder;
+        // Straight into the typed array while there is room and no validity bit to keep (see appendShort).
+        if (this.sawNull[c] === 0 && ints.length < ints.values.length) ints.values[ints.length++] = value;
+        else ints.append(value);
       } else if (kind === FLOAT64) {
         const value = parseFloat64(buf, start, end);
         if (parseStatus !== PARSE_OK) return this.rejectValue(t, row, c, start, 'parse');
-        (builders[c] as Float64ColumnBuilder).append(value);
+        const floats = builders[c] as Float64ColumnBuilder;
+        if (this.sawNull[c] === 0 && floats.length < floats.values.length) floats.values[floats.length++] = value;
+        else floats.append(value);
       } else if (kind === INT64) {
         const value = parseInt64(buf, start, end);
         if (parseStatus !== PARSE_OK) return this.rejectValue(t, row, c, start, 'parse');
@@ -148,14 +156,8 @@ export class RowFiller implements RowHandler {
     this.sawNull.fill(0);
   }
 
-  /** A field as a JS string (header names, messages); strict, so bad UTF-8 is never papered over. */
   text(t: CsvTokenizer, field: number): string {
-    const start = t.fields[field * 3] as number;
-    const end = t.fields[field * 3 + 1] as number;
-    if (((t.fields[field * 3 + 2] as number) & FIELD_ESCAPED) === 0) return decoder.decode(t.buf.subarray(start, end));
-    const out = new Uint8Array(end - start);
-    const n = unescapeField(t.buf, start, end, this.dialect.quote, this.dialect.escape, out);
-    return decoder.decode(out.subarray(0, n));
+    return fieldText(t, field, this.dialect);
   }
 
   private rejectValue(t: CsvTokenizer, row: number, column: number, start: number, why: 'null' | 'parse'): void {
@@ -203,7 +205,8 @@ export class RowFiller implements RowHandler {
     }
     this.rejected++;
     try {
-      this.reject({ record, reason: `${location}: ${reason}`, code, location });
+      // The host prefixes the location to the reason in messages, so the reason does not repeat it.
+      this.reject({ record, reason, code, location });
     } catch (error) {
       throw error instanceof FlowEngineError ? error : FlowEngineError.from(error);
     }
@@ -231,6 +234,16 @@ function appendShort(strings: StringColumnBuilder, buf: Uint8Array, start: numbe
   strings.byteLength = next;
   strings.length = i + 1;
   return true;
+}
+
+/** A field of the current row as a JS string, for header names and messages (never on the hot path). */
+export function fieldText(t: CsvTokenizer, field: number, dialect: Dialect): string {
+  const start = t.fields[field * 3] as number;
+  const end = t.fields[field * 3 + 1] as number;
+  if (((t.fields[field * 3 + 2] as number) & FIELD_ESCAPED) === 0) return decoder.decode(t.buf.subarray(start, end));
+  const out = new Uint8Array(end - start);
+  const n = unescapeField(t.buf, start, end, dialect.quote, dialect.escape, out);
+  return decoder.decode(out.subarray(0, n));
 }
 
 /** Not a tokenizer state: the row has the wrong number of fields. */

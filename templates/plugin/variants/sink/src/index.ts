@@ -32,7 +32,7 @@ export const plugin = defineSink({
   },
 });
 
-/** int64 and timestamp columns hold bigints, which JSON.stringify refuses; write them as decimal strings. */
+/** An int64 or timestamp past 2^53 comes as a bigint, which JSON.stringify refuses; write it as a decimal string. */
 function jsonValue(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }

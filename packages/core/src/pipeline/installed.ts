@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { FlowEngineError, type TSchema } from '@flowengine/sdk';
+import { describePlugin, discoverPlugins, readLock, verifyLock, type ResolvedPlugin } from '@flowengine/isolation';
+import { BUILT_IN_PLUGINS } from '../builtins/index.js';
+import type { InstalledPlugin } from './catalog.js';
+
+const BUILT_IN_IDS = new Set(BUILT_IN_PLUGINS.map((plugin) => plugin.descriptor.id));
+
+/**
+ * The plugin types a pipeline file names, read without validating it (validation needs the
+ * catalog this is used to build). Unreadable or odd files give none: the loader reports them.
+ */
+export function pluginTypesIn(file: string): string[] {
+  let document: unknown;
+  try {
+    document = parse(readFileSync(file, 'utf8'));
+  } catch {
+    return [];
+  }
+  const root = (document ?? {}) as { pipeline?: { plugins?: unknown }; plugins?: unknown };
+  const plugins = root.pipeline?.plugins ?? root.plugins;
+  if (!Array.isArray(plugins)) return [];
+  return [...new Set(plugins.map((plugin: unknown) => (plugin as { type?: unknown } | null)?.type).filter((type): type is string => typeof type === 'string'))];
+}
+
+/**
+ * The installed plugins a run needs. With a preload lock file (`flowengine plugins preload`), the
+ * locked plugins are used without resolving, after checking their files are unchanged
+ * (FE_PLUGIN_INTEGRITY otherwise); ids the lock lacks are discovered. Without a lock, plugins are
+ * discovered in node_modules and their config schemas read in a throwaway worker.
+ */
+export async function findInstalledPlugins(projectDir: string, ids: readonly string[]): Promise<InstalledPlugin[]> {
+  const wanted = ids.filter((id) => !BUILT_IN_IDS.has(id));
+  if (wanted.length === 0) return [];
+  const lock = readLock(projectDir);
+  const found: InstalledPlugin[] = [];
+  const locked = lock === undefined ? [] : wanted.filter((id) => id in lock.plugins);
+  if (lock !== undefined && locked.length > 0) {
+    for (const plugin of verifyLock(projectDir, lock, locked)) {
+      found.push(toInstalled(plugin, lock.plugins[plugin.id]?.configSchema as TSchema));
+    }
+  }
+  const rest = wanted.filter((id) => !locked.includes(id));
+  if (rest.length === 0) return found;
+  const { plugins, problems } = discoverPlugins({ projectDir });
+  for (const id of rest) {
+    const plugin = plugins.find((candidate) => candidate.id === id);
+    if (plugin === undefined) {
+      // An unknown id is the config loader's to report (with position and the installed list);
+      // a package refused for its SDK range or a broken manifest is reported here, with the reason.
+      const refused = problems.find((problem) => (problem.details['ids'] as string[] | undefined)?.includes(id));
+      if (refused !== undefined) throw refused;
+      continue;
+    }
+    const described = await describePlugin(plugin);
+    found.push(toInstalled(plugin, described.configSchema as TSchema));
+  }
+  return found;
+}
+
+/** Every installed plugin (for `plugins list` and `flowengine schema`). */
+export async function allInstalledPlugins(projectDir: string): Promise<{ plugins: InstalledPlugin[]; problems: FlowEngineError[] }> {
+  const { plugins, problems } = discoverPlugins({ projectDir });
+  const installed: InstalledPlugin[] = [];
+  for (const plugin of plugins) {
+    try {
+      installed.push(toInstalled(plugin, (await describePlugin(plugin)).configSchema as TSchema));
+    } catch (error) {
+      problems.push(FlowEngineError.from(error));
+    }
+  }
+  return { plugins: installed, problems };
+}
+
+function toInstalled(plugin: ResolvedPlugin, configSchema: TSchema): InstalledPlugin {
+  return {
+    id: plugin.id, kind: plugin.kind, configSchema, modulePath: plugin.modulePath,
+    packageName: plugin.packageName, packageDir: plugin.packageDir, firstParty: plugin.firstParty,
+  };
+}

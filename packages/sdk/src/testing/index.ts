@@ -1,0 +1,5 @@
+export { runPlugin } from './run-plugin.js';
+export type { RunPluginOptions, RunPluginResult, PluginUnderTest, RowInput } from './run-plugin.js';
+export { assertSourceCompliance, assertTransformCompliance, assertSinkCompliance } from './compliance.js';
+export type { ComplianceOptions, ComplianceReport } from './compliance.js';
+export type { HostStats } from './host.js';

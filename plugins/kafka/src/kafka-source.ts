@@ -1,0 +1,261 @@
+import { ChunkBuilder, FlowEngineError, defineSource, type PluginContext, type Schema, type SourceBatch } from '@flowengine/sdk';
+import { Consumer, type MessagesStream } from '@platformatic/kafka';
+import { clientOptions, closeQuietly } from './client/connection.js';
+import { CoerceError } from './format/coerce.js';
+import { RecordDecoder } from './format/decoder.js';
+import { RecordFeed, isRebalanceError, type KafkaMessage } from './source/feed.js';
+import { AckLedger, type CommitPoint, type KafkaPosition } from './source/ledger.js';
+import { KafkaSourceConfig, type KafkaSourceOptions } from './source/options.js';
+import { connectError, describeCause, resolveTopics, seedOffsetsAt } from './source/topics.js';
+
+/** How long an idle source waits before it yields an empty chunk (see `heartbeat`). */
+const IDLE_HEARTBEAT_MS = 1000;
+
+/** A partly filled chunk of one partition. */
+interface PartitionChunk {
+  readonly topic: string;
+  readonly partition: number;
+  readonly builder: ChunkBuilder;
+  /** The offset after the last record taken (decoded or rejected); -1 before any. */
+  next: bigint;
+  /** When the first record of the current chunk was taken (for `maxWaitMs`). */
+  since: number;
+}
+
+/**
+ * `kafka-source`: reads topics as a member of a consumer group, decoding each record onto the
+ * declared schema. Offsets are committed only when the engine acknowledges a position, i.e. once
+ * every sink has flushed the rows, and only the acknowledged prefix of each partition.
+ *
+ * @example
+ * - name: orders
+ *   type: kafka-source
+ *   config: { brokers: 127.0.0.1:9092, topics: [orders], group: etl, stopAtEnd: true }
+ *   schema: { fields: [{ name: id, type: int64 }, { name: amount, type: float64 }] }
+ */
+export const kafkaSource = defineSource({
+  id: 'kafka-source',
+  config: KafkaSourceConfig,
+  async open(ctx: PluginContext<KafkaSourceOptions>) {
+    const config = ctx.config;
+    const where = `kafka-source "${ctx.instanceName}"`;
+    const schema = ctx.declaredSchema;
+    if (schema === undefined) {
+      throw new FlowEngineError('FE_KAFKA_SCHEMA', `${where}: expected a declared schema (schema: { fields: [...] }) on the instance, found none; Kafka records carry no schema`,
+        { details: { instance: ctx.instanceName } });
+    }
+    const decoder = new RecordDecoder(schema, config.format ?? 'json', config.metadata ?? {}, config.delimiter ?? ',', where);
+    const chunkSize = config.chunkSize ?? 5000;
+    const maxWaitMs = config.maxWaitMs ?? 200;
+    const base = clientOptions(config, ctx.instanceName);
+    const topics = await resolveTopics(config, base, where);
+    const startTime = startTimeOf(config.startFrom, where);
+    const sessionTimeout = config.sessionTimeoutMs ?? 10_000;
+
+    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+      ...base,
+      groupId: config.group,
+      autocommit: false,
+      sessionTimeout,
+      heartbeatInterval: Math.max(200, Math.floor(sessionTimeout / 10)),
+      rebalanceTimeout: Math.max(sessionTimeout, 30_000),
+      maxWaitTime: Math.min(500, maxWaitMs * 2),
+      // The client's stream buffer comes on top of the feed's own queue.
+      highWaterMark: Math.max(64, chunkSize),
+    });
+    const ledger = new AckLedger();
+    // --- commits ---------------------------------------------------------------------------
+    let commitChain: Promise<void> = Promise.resolve();
+    const commit = (): Promise<void> => {
+      const run = commitChain.then(async () => {
+        const points = ledger.takeCommits();
+        if (points.length === 0) return;
+        try {
+          await consumer.commit({ offsets: points.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset, leaderEpoch: -1 })) });
+        } catch (error) {
+          if (isRebalanceError(error)) {
+            // The group is rebalancing: keep the points; if the partitions stay ours, the next
+            // commit (with the new generation) carries them, and if not, `forget` drops them.
+            ledger.restoreCommits(points);
+            ctx.logger.warn(`${where}: commit deferred by a group rebalance (${describeCause(error)})`, { partitions: describe(points) });
+            return;
+          }
+          ledger.restoreCommits(points);
+          throw new FlowEngineError('FE_KAFKA_COMMIT', `${where}: committing offsets ${describe(points)} for group "${config.group}" failed: ${describeCause(error)}`,
+            { details: { group: config.group, offsets: describe(points) }, cause: error });
+        }
+      });
+      commitChain = run.catch(() => undefined);
+      return run;
+    };
+
+    // --- rebalances ------------------------------------------------------------------------
+    let owned = new Set<string>();
+    const partials = new Map<string, PartitionChunk>();
+    // The client rejoins as soon as the coordinator announces a rebalance; commit what is
+    // acknowledged right then, so the commit goes out ahead of the JoinGroup request.
+    consumer.on('consumer:group:rebalance', () => {
+      commit().catch((error: unknown) => ctx.logger.warn(`${where}: commit before rebalance failed: ${describeCause(error)}`));
+    });
+    consumer.on('consumer:group:join', (payload) => {
+      const next = new Set<string>();
+      for (const assignment of payload.assignments ?? []) for (const partition of assignment.partitions) next.add(`${assignment.topic}:${partition}`);
+      const revoked = [...owned].filter((key) => !next.has(key));
+      let dropped = 0;
+      for (const key of revoked) {
+        const at = key.lastIndexOf(':');
+        dropped += ledger.forget(key.slice(0, at), Number(key.slice(at + 1)));
+        partials.delete(key);
+      }
+      if (revoked.length > 0 || next.size !== owned.size) {
+        ctx.logger.info(`${where}: group "${config.group}" assigned ${[...next].sort().join(', ') || 'no partitions'}` +
+          (revoked.length > 0 ? `; released ${revoked.sort().join(', ')} (${dropped} unacknowledged chunk(s) will be read again by their new owner)` : ''),
+          { assigned: [...next], revoked });
+      }
+      owned = next;
+    });
+
+    let endOffsets: Map<string, bigint[]> | undefined;
+    let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+    try {
+      if (startTime !== undefined) {
+        const seeded = await seedOffsetsAt(startTime, topics, config.group, consumer, base, where);
+        if (seeded > 0) ctx.logger.info(`${where}: started ${seeded} partition(s) without a committed offset at ${new Date(startTime).toISOString()}`);
+      }
+      if (config.stopAtEnd === true) endOffsets = await consumer.listOffsets({ topics });
+      stream = await consumer.consume({
+        topics,
+        mode: 'committed',
+        fallbackMode: config.startFrom === 'latest' ? 'latest' : 'earliest',
+        autocommit: false,
+      });
+    } catch (error) {
+      await closeQuietly(consumer);
+      if (error instanceof FlowEngineError) throw error;
+      throw connectError(where, base, error);
+    }
+    const feed = new RecordFeed(stream, Math.max(1000, chunkSize * 2), ctx.signal);
+
+    // --- reading ---------------------------------------------------------------------------
+    let seq = 0;
+    let lastYield = performance.now();
+    const empty = new ChunkBuilder(schema, { capacity: 1 });
+    // An idle topic must not leave the engine waiting in read(): it checks for a stop between
+    // chunks and bounds each call by timeoutSeconds. So an idle source yields an empty chunk now
+    // and then; its position covers nothing new, so acknowledging it commits nothing.
+    const heartbeat = (): SourceBatch<KafkaPosition> => {
+      seq += 1;
+      lastYield = performance.now();
+      return { chunk: empty.finish(), position: { seq, topic: '', partition: -1, offset: '-1' } };
+    };
+    const emit = (part: PartitionChunk): SourceBatch<KafkaPosition> => {
+      seq += 1;
+      lastYield = performance.now();
+      const position: KafkaPosition = { seq, topic: part.topic, partition: part.partition, offset: part.next.toString() };
+      ledger.delivered(position);
+      part.since = 0;
+      return { chunk: part.builder.finish(), position };
+    };
+    const atEnd = (): boolean => {
+      if (endOffsets === undefined || !feed.drained || consumer.assignments === null) return false;
+      const fetchFrom = feed.stream.offsetsToFetch;
+      for (const { topic, partitions } of consumer.assignments) {
+        for (const partition of partitions) {
+          const end = endOffsets.get(topic)?.[partition] ?? 0n;
+          const from = fetchFrom.get(`${topic}:${partition}`);
+          if (from === undefined || from < end) return false;
+        }
+      }
+      return true;
+    };
+    const take = (message: KafkaMessage): PartitionChunk | undefined => {
+      const key = `${message.topic}:${message.partition}`;
+      // Fetched before a rebalance took the partition away: its new owner reads it.
+      if (owned.size > 0 && !owned.has(key)) return undefined;
+      let part = partials.get(key);
+      if (part === undefined) {
+        part = { topic: message.topic, partition: message.partition, builder: new ChunkBuilder(schema, { capacity: Math.min(chunkSize, 1024) }), next: -1n, since: 0 };
+        partials.set(key, part);
+      }
+      if (part.since === 0) part.since = performance.now();
+      try {
+        part.builder.appendRow(decoder.decode(message));
+      } catch (error) {
+        if (!(error instanceof CoerceError) && !(error instanceof FlowEngineError)) throw error;
+        // The offset moves past a record that cannot be decoded, whatever the policy does with it.
+        part.next = message.offset + 1n;
+        ctx.reject({
+          record: message.value === undefined ? null : message.value.toString('utf8'),
+          reason: `${message.topic}/${message.partition}/${message.offset}: ${error.message}`,
+          code: 'FE_KAFKA_DECODE',
+          location: `${message.topic}/${message.partition}/${message.offset}`,
+        });
+        return part;
+      }
+      part.next = message.offset + 1n;
+      return part;
+    };
+
+    let closed = false;
+    const shutdown = async (): Promise<void> => {
+      if (closed) return;
+      closed = true;
+      await commit().catch((error: unknown) => ctx.logger.warn(`${where}: final commit failed: ${describeCause(error)}`));
+      const error = await closeQuietly(consumer);
+      if (error !== undefined) ctx.logger.warn(`${where}: closing the consumer failed: ${describeCause(error)}`);
+    };
+
+    return {
+      schema: schema satisfies Schema,
+      async *read(): AsyncGenerator<SourceBatch<KafkaPosition>> {
+        for (;;) {
+          if (ctx.signal.aborted || closed) return;
+          const message = feed.shift();
+          if (message !== undefined) {
+            const part = take(message);
+            if (part !== undefined && part.builder.length >= chunkSize) yield emit(part);
+            continue;
+          }
+          if (feed.error !== undefined) {
+            throw new FlowEngineError('FE_KAFKA_CONSUME', `${where}: reading ${topics.join(', ')} failed: ${describeCause(feed.error)}`,
+              { details: { topics, group: config.group }, cause: feed.error });
+          }
+          // Nothing queued: emit partly filled chunks that waited long enough (or all at the end).
+          const end = atEnd() || feed.ended;
+          const now = performance.now();
+          let oldest = Infinity;
+          for (const part of partials.values()) {
+            if (part.since === 0) continue;
+            if (end || now - part.since >= maxWaitMs) yield emit(part);
+            else oldest = Math.min(oldest, part.since);
+          }
+          if (end) {
+            ctx.logger.info(`${where}: reached the end offsets of ${topics.join(', ')} seen at start`);
+            return;
+          }
+          if (now - lastYield >= IDLE_HEARTBEAT_MS) yield heartbeat();
+          await feed.wait(oldest === Infinity ? maxWaitMs : Math.max(1, maxWaitMs - (now - oldest)));
+        }
+      },
+      async ack(position: KafkaPosition) {
+        if (ledger.acknowledge(position.seq) > 0) await commit();
+      },
+      close: shutdown,
+    };
+  },
+});
+
+/** `startFrom` as epoch ms when it is a time, undefined for earliest/latest. */
+function startTimeOf(startFrom: KafkaSourceOptions['startFrom'], where: string): number | undefined {
+  if (startFrom === undefined || startFrom === 'earliest' || startFrom === 'latest') return undefined;
+  const ms = typeof startFrom === 'number' ? startFrom : Date.parse(startFrom);
+  if (!Number.isFinite(ms)) {
+    throw new FlowEngineError('FE_KAFKA_CONFIG', `${where}: config.startFrom: expected earliest, latest, an ISO 8601 time or epoch milliseconds, found ${JSON.stringify(startFrom)}`,
+      { details: { option: 'startFrom', value: startFrom } });
+  }
+  return ms;
+}
+
+function describe(points: readonly CommitPoint[]): string {
+  return points.map((p) => `${p.topic}/${p.partition}@${p.offset}`).join(', ');
+}

@@ -1,0 +1,115 @@
+import { FlowEngineError, Schema, type Field, type FieldInput, type FieldType } from '@flowengine/sdk';
+import type { PgClient } from '../connection/connect.js';
+import { ident, requireColumn, requireTable, typeName } from '../catalog/table.js';
+import { fieldTypeOf, type NumericAs } from '../catalog/types.js';
+
+/** What a source reads: its schema, the SELECT that yields it, and the incremental key. */
+export interface ReadPlan {
+  readonly schema: Schema;
+  /** The table or `query`, for messages. */
+  readonly display: string;
+  /** `SELECT … FROM …` without WHERE/ORDER BY, columns quoted, in schema order. */
+  readonly select: string;
+  /** The incremental key: its position in the schema, quoted name and Postgres type text (for the cast). */
+  readonly key?: { readonly index: number; readonly sql: string; readonly typeText: string } | undefined;
+}
+
+interface SourceColumn {
+  readonly name: string;
+  readonly oid: number;
+  readonly typeText: string;
+  readonly notNull: boolean;
+}
+
+export interface PlanOptions {
+  readonly schema: string;
+  readonly table?: string | undefined;
+  readonly query?: string | undefined;
+  readonly numeric: NumericAs;
+  readonly incrementalColumn?: string | undefined;
+  readonly declaredSchema?: Schema | undefined;
+  readonly where: string;
+}
+
+/**
+ * Resolves what to read from the catalog (a table) or from the query's result description, maps
+ * each column's type, and narrows to the pipeline's declared schema when there is one.
+ */
+export async function planRead(client: PgClient, options: PlanOptions): Promise<ReadPlan> {
+  const { where } = options;
+  let columns: SourceColumn[];
+  let from: string;
+  let display: string;
+  if (options.table !== undefined) {
+    const table = await requireTable(client, options.schema, options.table, where);
+    columns = table.columns.map((c) => ({ name: c.name, oid: c.oid, typeText: c.typeText, notNull: c.notNull }));
+    from = table.sql;
+    display = `table ${JSON.stringify(table.display)}`;
+    if (options.incrementalColumn !== undefined) requireColumn(table, options.incrementalColumn, 'incremental.column', where);
+  } else {
+    const query = options.query as string;
+    from = `(${query}) AS fe_source`;
+    display = 'query';
+    let described;
+    try {
+      described = await client.query(`SELECT * FROM ${from} LIMIT 0`);
+    } catch (cause) {
+      throw new FlowEngineError('FE_PG_QUERY_FAILED', `${where}: query: expected a SELECT the server accepts, found the error "${(cause as Error).message}"`,
+        { details: { sqlState: (cause as { code?: string }).code }, cause });
+    }
+    columns = [];
+    for (const field of described.fields) {
+      columns.push({ name: field.name, oid: field.dataTypeID, typeText: await typeName(client, field.dataTypeID), notNull: false });
+    }
+    if (options.incrementalColumn !== undefined && !columns.some((c) => c.name === options.incrementalColumn)) {
+      throw new FlowEngineError('FE_PG_MISSING_COLUMN',
+        `${where}: incremental.column ${JSON.stringify(options.incrementalColumn)}: expected a column of the query's result, found only ${columns.map((c) => JSON.stringify(c.name)).join(', ')}`,
+        { details: { column: options.incrementalColumn, columns: columns.map((c) => c.name) } });
+    }
+  }
+  const chosen = options.declaredSchema === undefined ? columns.map((c) => ({ column: c, declared: undefined }))
+    : options.declaredSchema.fields.map((f) => ({ column: pick(columns, f, display, where), declared: f }));
+  const fields: FieldInput[] = chosen.map(({ column, declared }) => fieldFor(column, declared, options.numeric, display, where));
+  const schema = Schema.of(fields);
+  let key: ReadPlan['key'];
+  if (options.incrementalColumn !== undefined) {
+    const index = chosen.findIndex(({ column }) => column.name === options.incrementalColumn);
+    const column = columns.find((c) => c.name === options.incrementalColumn) as SourceColumn;
+    if (index < 0) {
+      throw new FlowEngineError('FE_PG_MISSING_COLUMN',
+        `${where}: incremental.column ${JSON.stringify(options.incrementalColumn)}: expected it among the declared schema's fields, found only ${schema.fields.map((f) => JSON.stringify(f.name)).join(', ')}`,
+        { details: { column: options.incrementalColumn } });
+    }
+    key = { index, sql: ident(column.name), typeText: column.typeText };
+  }
+  const list = chosen.map(({ column }) => ident(column.name)).join(', ');
+  return { schema, display, select: `SELECT ${list} FROM ${from}`, key };
+}
+
+function pick(columns: readonly SourceColumn[], field: Field, display: string, where: string): SourceColumn {
+  const column = columns.find((c) => c.name === field.name);
+  if (column !== undefined) return column;
+  throw new FlowEngineError('FE_PG_MISSING_COLUMN',
+    `${where}: declared field ${JSON.stringify(field.name)}: expected a column of that exact name in ${display}, found only ${columns.map((c) => JSON.stringify(c.name)).join(', ')}`,
+    { details: { column: field.name, columns: columns.map((c) => c.name) } });
+}
+
+/** Declared types that a column may be read as besides its own mapping (all widening or exact). */
+const ALSO_READS_AS: Partial<Record<FieldType, readonly FieldType[]>> = { int32: ['int64', 'float64'], int64: ['float64'] };
+
+function fieldFor(column: SourceColumn, declared: Field | undefined, numeric: NumericAs, display: string, where: string): FieldInput {
+  const mapped = fieldTypeOf(column.oid, declared?.type === 'float64' || declared?.type === 'string' ? declared.type : numeric);
+  if (mapped === undefined) {
+    throw new FlowEngineError('FE_PG_UNSUPPORTED_TYPE',
+      `${where}: column ${JSON.stringify(column.name)} of ${display}: expected a supported type (integer, float, numeric, bool, text-like, uuid, json, date, timestamp), found ${column.typeText}; cast it in a query (e.g. ${ident(column.name)}::text) or leave it out`,
+      { details: { column: column.name, type: column.typeText } });
+  }
+  if (declared === undefined) return mapped === 'timestamp' ? { name: column.name, type: mapped, nullable: !column.notNull, unit: 'us' } : { name: column.name, type: mapped, nullable: !column.notNull };
+  const fits = declared.type === mapped || (ALSO_READS_AS[mapped]?.includes(declared.type) ?? false);
+  if (!fits || (declared.type === 'timestamp' && declared.unit !== 'us')) {
+    throw new FlowEngineError('FE_PG_TYPE_MISMATCH',
+      `${where}: declared field ${JSON.stringify(column.name)}: expected type ${mapped}${mapped === 'timestamp' ? ' (unit us)' : ''} for column type ${column.typeText} of ${display}, found ${declared.type}${declared.unit === undefined ? '' : ` (unit ${declared.unit})`}`,
+      { details: { column: column.name, type: column.typeText, declared: declared.type } });
+  }
+  return declared;
+}

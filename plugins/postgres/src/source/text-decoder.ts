@@ -1,0 +1,338 @@
+import {
+  BoolColumnBuilder, ChunkBuilder, Float64ColumnBuilder, FlowEngineError, Int32ColumnBuilder, Int64ColumnBuilder,
+  StringColumnBuilder, type Chunk, type Schema,
+} from '@flowengine/sdk';
+import { parseTimestampMicros } from './timestamp.js';
+
+const KIND = { string: 0, int32: 1, int64: 2, timestamp: 3, float64: 4, bool: 5 } as const;
+const TAB = 9;
+const NEWLINE = 10;
+const BACKSLASH = 92;
+
+/** A finished chunk and the text of the incremental key in its last row (undefined without one). */
+export interface DecodedChunk {
+  readonly chunk: Chunk;
+  readonly lastKey: string | undefined;
+  /** Rows read up to and including this chunk. */
+  readonly rows: number;
+}
+
+/** Where a decoder is reading, for messages: the table or query and the row number within the read. */
+export interface DecodeTarget {
+  readonly display: string;
+  /** Rows already read before this decoder started (a resumed read), so row numbers stay meaningful. */
+  readonly firstRow?: number;
+}
+
+/**
+ * Turns Postgres' COPY text format (tab-separated, `\N` for null, backslash escapes, one row per
+ * line) into chunks, writing every field straight into its column builder: integers and
+ * timestamps are parsed from the bytes, strings are copied as UTF-8. No row object or per-field
+ * string is ever made, except for floats (V8's parser wants a string) and escaped text.
+ *
+ * `push` accepts any split of the stream; a row cut between two pushes is carried over.
+ */
+export class CopyTextDecoder {
+  readonly #builder: ChunkBuilder;
+  readonly #columns: Array<Int32ColumnBuilder | Int64ColumnBuilder | Float64ColumnBuilder | BoolColumnBuilder | StringColumnBuilder>;
+  /** Per column: which parser (see KIND), so the hot loop switches on a small int instead of testing classes. */
+  readonly #kinds: Uint8Array;
+  readonly #chunkSize: number;
+  readonly #keyIndex: number;
+  readonly #target: DecodeTarget;
+  #carry: Buffer | undefined;
+  #scratch = Buffer.alloc(256);
+  #rows = 0;
+  #viewOf: Buffer | undefined;
+  #view: Uint8Array = new Uint8Array(0);
+  #lastKey: string | undefined;
+
+  /** `keyIndex`: the column whose last value becomes {@link DecodedChunk.lastKey}; -1 for none. */
+  constructor(schema: Schema, chunkSize: number, keyIndex: number, target: DecodeTarget) {
+    this.#builder = new ChunkBuilder(schema, { capacity: chunkSize });
+    this.#columns = schema.fields.map((_, i) => this.#builder.column(i));
+    this.#kinds = Uint8Array.from(schema.fields, (field) => KIND[field.type]);
+    this.#chunkSize = chunkSize;
+    this.#keyIndex = keyIndex;
+    this.#target = target;
+    this.#rows = target.firstRow ?? 0;
+  }
+
+  /** Rows decoded so far (including `firstRow`). */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** Decodes every complete line of `data`; full chunks are appended to `out`. */
+  push(data: Buffer, out: DecodedChunk[]): void {
+    let from = 0;
+    if (this.#carry !== undefined) {
+      const newline = data.indexOf(NEWLINE);
+      if (newline < 0) {
+        this.#carry = Buffer.concat([this.#carry, data]);
+        return;
+      }
+      const line = Buffer.concat([this.#carry, data.subarray(0, newline + 1)]);
+      this.#carry = undefined;
+      this.#decodeLines(line, 0, line.length, out);
+      from = newline + 1;
+    }
+    const last = data.lastIndexOf(NEWLINE);
+    if (last >= from) this.#decodeLines(data, from, last + 1, out);
+    const rest = Math.max(from, last + 1);
+    // Copied: the stream may reuse its buffers once we return.
+    if (rest < data.length) this.#carry = Buffer.from(data.subarray(rest));
+  }
+
+  /** The rows still in the builder as a last chunk (undefined when there are none). */
+  end(): DecodedChunk | undefined {
+    if (this.#carry !== undefined && this.#carry.length > 0) {
+      throw new FlowEngineError('FE_PG_VALUE_INVALID', `${this.#target.display}, row ${this.#rows + 1}: expected a complete COPY row, found the stream ended inside one`,
+        { details: { table: this.#target.display, row: this.#rows + 1 } });
+    }
+    if (this.#builder.length === 0) return undefined;
+    return { chunk: this.#builder.finish(), lastKey: this.#lastKey, rows: this.#rows };
+  }
+
+  /**
+   * Cursor mode: one row of raw text values (what the server sends, unparsed). Reuses the field
+   * parsers so both modes read values identically.
+   */
+  pushTextRow(values: readonly (string | null)[], out: DecodedChunk[]): void {
+    for (let c = 0; c < values.length; c++) {
+      const value = values[c];
+      if (value === null || value === undefined) {
+        this.#appendNull(c);
+        continue;
+      }
+      const bytes = Buffer.from(value, 'utf8');
+      this.#appendValue(c, bytes, 0, bytes.length);
+      if (c === this.#keyIndex) this.#lastKey = value;
+    }
+    this.#endRow(out);
+  }
+
+  #decodeLines(buf: Buffer, start: number, end: number, out: DecodedChunk[]): void {
+    const width = this.#columns.length;
+    let pos = start;
+    let column = 0;
+    while (pos < end) {
+      const fieldStart = pos;
+      let escaped = false;
+      let byte = buf[pos] as number;
+      while (byte !== TAB && byte !== NEWLINE) {
+        if (byte === BACKSLASH) {
+          escaped = true;
+          pos++;
+        }
+        byte = buf[++pos] as number;
+      }
+      if (column >= width) throw this.#shapeError(column + 1);
+      if (escaped) this.#appendEscaped(column, buf, fieldStart, pos);
+      else this.#appendValue(column, buf, fieldStart, pos);
+      if (column === this.#keyIndex && !(escaped && pos - fieldStart === 2 && buf[fieldStart + 1] === 78)) {
+        this.#lastKeyAt(buf, fieldStart, pos, escaped);
+      }
+      pos++;
+      if (byte === NEWLINE) {
+        if (column !== width - 1) throw this.#shapeError(column + 1);
+        column = 0;
+        this.#endRow(out);
+      } else {
+        column++;
+      }
+    }
+  }
+
+  #endRow(out: DecodedChunk[]): void {
+    this.#rows++;
+    if (this.#builder.length >= this.#chunkSize) out.push({ chunk: this.#builder.finish(), lastKey: this.#lastKey, rows: this.#rows });
+  }
+
+  #lastKeyAt(buf: Buffer, start: number, end: number, escaped: boolean): void {
+    if (!escaped) {
+      this.#lastKey = buf.toString('utf8', start, end);
+      return;
+    }
+    const length = this.#unescape(buf, start, end);
+    this.#lastKey = this.#scratch.toString('utf8', 0, length);
+  }
+
+  #appendEscaped(column: number, buf: Buffer, start: number, end: number): void {
+    if (end - start === 2 && buf[start + 1] === 78 /* N */) {
+      this.#appendNull(column);
+      return;
+    }
+    const length = this.#unescape(buf, start, end);
+    this.#appendValue(column, this.#scratch, 0, length);
+  }
+
+  #appendNull(column: number): void {
+    const builder = this.#columns[column] as Int32ColumnBuilder;
+    try {
+      builder.appendNull();
+    } catch (cause) {
+      throw this.#valueError(column, 'a value (the column is NOT NULL)', 'null', cause);
+    }
+  }
+
+  /** Undoes COPY text escapes into the scratch buffer; returns the byte length. */
+  #unescape(buf: Buffer, start: number, end: number): number {
+    if (this.#scratch.length < end - start) this.#scratch = Buffer.alloc(Math.max(end - start, this.#scratch.length * 2));
+    const out = this.#scratch;
+    let n = 0;
+    for (let i = start; i < end; i++) {
+      const byte = buf[i] as number;
+      if (byte !== BACKSLASH) {
+        out[n++] = byte;
+        continue;
+      }
+      const next = buf[++i] as number;
+      switch (next) {
+        case 98: out[n++] = 8; break; // \b
+        case 102: out[n++] = 12; break; // \f
+        case 110: out[n++] = 10; break; // \n
+        case 114: out[n++] = 13; break; // \r
+        case 116: out[n++] = 9; break; // \t
+        case 118: out[n++] = 11; break; // \v
+        default: {
+          if (next >= 48 && next <= 55) { // \ooo octal
+            let value = next - 48;
+            for (let k = 0; k < 2 && i + 1 < end && (buf[i + 1] as number) >= 48 && (buf[i + 1] as number) <= 55; k++) value = value * 8 + ((buf[++i] as number) - 48);
+            out[n++] = value & 0xff;
+          } else if (next === 120 && i + 1 < end && isHex(buf[i + 1] as number)) { // \xhh
+            let value = hex(buf[++i] as number);
+            if (i + 1 < end && isHex(buf[i + 1] as number)) value = value * 16 + hex(buf[++i] as number);
+            out[n++] = value;
+          } else {
+            out[n++] = next; // \\ and any other escaped byte stand for themselves
+          }
+        }
+      }
+    }
+    return n;
+  }
+
+  #appendValue(column: number, buf: Buffer, start: number, end: number): void {
+    const builder = this.#columns[column];
+    switch (this.#kinds[column]) {
+      case KIND.string: {
+        // A plain Uint8Array view: appendBytes' subarray on it is far cheaper than on a Buffer.
+        const bytes = buf === this.#viewOf ? this.#view : this.#viewFor(buf);
+        (builder as StringColumnBuilder).appendBytes(bytes, start, end);
+        return;
+      }
+      case KIND.int32: {
+        const value = parseInteger(buf, start, end);
+        if (value === undefined || (value | 0) !== value) throw this.#valueError(column, 'an int32', buf.toString('utf8', start, end));
+        (builder as Int32ColumnBuilder).append(value);
+        return;
+      }
+      case KIND.int64: {
+        if (end - start <= 15) {
+          const value = parseInteger(buf, start, end);
+          if (value === undefined) throw this.#valueError(column, 'an int64', buf.toString('utf8', start, end));
+          (builder as Int64ColumnBuilder).appendNumber(value);
+          return;
+        }
+        const text = buf.toString('latin1', start, end);
+        if (!/^-?\d+$/.test(text)) throw this.#valueError(column, 'an int64', text);
+        (builder as Int64ColumnBuilder).appendBigInt(BigInt(text));
+        return;
+      }
+      case KIND.timestamp: {
+        const micros = parseTimestampMicros(buf, start, end);
+        if (micros === undefined) throw this.#valueError(column, 'a finite ISO date or timestamp', buf.toString('utf8', start, end));
+        if (typeof micros === 'number') (builder as Int64ColumnBuilder).appendNumber(micros);
+        else (builder as Int64ColumnBuilder).appendBigInt(micros);
+        return;
+      }
+      case KIND.float64: {
+        const fast = parseSimpleDecimal(buf, start, end);
+        if (fast === fast) { // not NaN: the fast path took it
+          (builder as Float64ColumnBuilder).append(fast);
+          return;
+        }
+        const text = buf.toString('latin1', start, end);
+        const value = Number(text);
+        if (Number.isNaN(value) && text !== 'NaN') throw this.#valueError(column, 'a number', text);
+        (builder as Float64ColumnBuilder).append(value);
+        return;
+      }
+      default:
+        (builder as BoolColumnBuilder).append(buf[start] === 116 /* t */);
+    }
+  }
+
+  #viewFor(buf: Buffer): Uint8Array {
+    this.#viewOf = buf;
+    this.#view = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    return this.#view;
+  }
+
+  #valueError(column: number, expected: string, found: string, cause?: unknown): FlowEngineError {
+    const field = this.#builder.schema.fields[column];
+    return new FlowEngineError('FE_PG_VALUE_INVALID',
+      `${this.#target.display}, row ${this.#rows + 1}, column ${JSON.stringify(field?.name)}: expected ${expected}, found ${JSON.stringify(found.slice(0, 80))}`,
+      { details: { table: this.#target.display, row: this.#rows + 1, column: field?.name }, cause });
+  }
+
+  #shapeError(found: number): FlowEngineError {
+    return new FlowEngineError('FE_PG_VALUE_INVALID',
+      `${this.#target.display}, row ${this.#rows + 1}: expected ${this.#columns.length} COPY fields, found ${found}`,
+      { details: { table: this.#target.display, row: this.#rows + 1 } });
+  }
+}
+
+/** A decimal integer from ASCII bytes; undefined for anything else or past 2^53. */
+function parseInteger(buf: Uint8Array, start: number, end: number): number | undefined {
+  let i = start;
+  const negative = buf[i] === 45;
+  if (negative) i++;
+  if (i === end) return undefined;
+  let value = 0;
+  for (; i < end; i++) {
+    const digit = (buf[i] as number) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
+}
+
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/**
+ * `[-]digits[.digits]` with at most 15 digits in all, as m / 10^k: both exact doubles, so IEEE
+ * division rounds correctly (Clinger's fast path) and the result equals Number(text). NaN for
+ * anything else (exponents, `Infinity`, more digits), which then goes through Number().
+ */
+function parseSimpleDecimal(buf: Uint8Array, start: number, end: number): number {
+  let i = start;
+  const negative = buf[i] === 45;
+  if (negative) i++;
+  let mantissa = 0;
+  let digits = 0;
+  let scale = -1;
+  for (; i < end; i++) {
+    const byte = buf[i] as number;
+    if (byte === 46 && scale < 0) {
+      scale = 0;
+      continue;
+    }
+    const digit = byte - 48;
+    if (digit < 0 || digit > 9 || ++digits > 15) return Number.NaN;
+    mantissa = mantissa * 10 + digit;
+    if (scale >= 0) scale++;
+  }
+  if (digits === 0) return Number.NaN;
+  const value = scale > 0 ? mantissa / (POWERS_OF_TEN[scale] as number) : mantissa;
+  return negative ? -value : value;
+}
+
+function isHex(byte: number): boolean {
+  return (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 70) || (byte >= 97 && byte <= 102);
+}
+
+function hex(byte: number): number {
+  return byte <= 57 ? byte - 48 : (byte | 0x20) - 87;
+}

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  FlowEngineError, validateConfig, type Chunk, type PluginContext, type PluginLogger, type RejectedRow, type Schema,
+  type SinkDescriptor, type SourceDescriptor, type TSchema,
+} from '@flowengine/sdk';
+import pg from 'pg';
+
+/** Where the tests find Postgres (CONTRIBUTING.md: FLOWENGINE_TEST_PG_URL). */
+export const PG_URL = process.env.FLOWENGINE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * Whether the server answers. When it does not: tests skip with the reason, unless
+ * FLOWENGINE_REQUIRE_SERVICES is set (CI), where the absence is a failure.
+ */
+export async function probeServer(): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return { ok: true };
+  } catch (error) {
+    const reason = `Postgres at ${PG_URL} is unreachable (${(error as Error).message}); set FLOWENGINE_TEST_PG_URL`;
+    if (process.env.FLOWENGINE_REQUIRE_SERVICES) throw new Error(`${reason}. FLOWENGINE_REQUIRE_SERVICES is set, so this fails instead of skipping.`);
+    console.warn(`skipping postgres tests: ${reason}`);
+    return { ok: false, reason };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A schema of its own for one test, dropped (CASCADE) by `drop`. */
+export async function testSchema(): Promise<{ name: string; admin: pg.Client; drop(): Promise<void> }> {
+  const name = `fe_test_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${pg.escapeIdentifier(name)}`);
+  return {
+    name, admin,
+    async drop() {
+      await admin.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(name)} CASCADE`);
+      await admin.end();
+    },
+  };
+}
+
+/** md5 of a table's rows in a stable order: equal hashes mean equal contents. */
+export async function tableHash(client: pg.Client, schema: string, table: string, orderBy: string): Promise<string> {
+  const sql = `SELECT md5(string_agg(t::text, '|' ORDER BY ${pg.escapeIdentifier(orderBy)})) AS h FROM ${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)} t`;
+  const result = await client.query<{ h: string | null }>(sql);
+  return result.rows[0]?.h ?? 'empty';
+}
+
+/**
+ * A plugin context for driving an instance inline: config validated with the plugin's own
+ * schema (defaults filled, as the engine does), rejects collected under the chosen policy.
+ */
+export function testContext<C>(schema: TSchema, config: unknown, options: {
+  errors?: 'fail' | 'skip' | 'deadLetter'; declaredSchema?: Schema; signal?: AbortSignal; resumeFrom?: unknown; instanceName?: string;
+} = {}) {
+  const rejected: RejectedRow[] = [];
+  const logs: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
+  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push({ level, message, fields });
+  const logger: PluginLogger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  const ctx: PluginContext<C> = {
+    instanceName: options.instanceName ?? 'test',
+    config: validateConfig(schema, config, 'test') as C,
+    logger,
+    meter: undefined as never, // the postgres plugins record no metrics of their own
+    signal: options.signal ?? new AbortController().signal,
+    spillDir: mkdtempSync(join(tmpdir(), 'fe-pg-spill-')),
+    declaredSchema: options.declaredSchema,
+    resumeFrom: options.resumeFrom,
+    reject(row) {
+      if ((options.errors ?? 'fail') === 'fail') throw new FlowEngineError(row.code, row.reason, { details: { location: row.location } });
+      rejected.push(row);
+    },
+  };
+  return { ctx, rejected, logs };
+}
+
+/** Opens a source and reads it to the end (acknowledging every position, as after a flush). */
+export async function readAll<C extends TSchema>(source: SourceDescriptor<C>, config: unknown, options: Parameters<typeof testContext>[2] = {}) {
+  const { ctx, rejected, logs } = testContext(source.config, config, options);
+  const instance = await source.open(ctx as never);
+  const chunks: Chunk[] = [];
+  const positions: unknown[] = [];
+  try {
+    for await (const batch of instance.read()) {
+      chunks.push(batch.chunk);
+      positions.push(batch.position);
+      await instance.ack?.(batch.position);
+    }
+  } finally {
+    await instance.close?.();
+  }
+  return { schema: instance.schema, chunks, positions, rejected, logs, rows: chunks.flatMap(rowsOf) };
+}
+
+/** Opens a sink, writes the chunks, flushes and closes it. */
+export async function writeAll<C extends TSchema>(sink: SinkDescriptor<C>, config: unknown, schema: Schema, chunks: readonly Chunk[], options: Parameters<typeof testContext>[2] = {}) {
+  const { ctx, rejected, logs } = testContext(sink.config, config, options);
+  const instance = await sink.open(ctx as never, schema);
+  try {
+    for (const chunk of chunks) await instance.write(chunk);
+    await instance.flush();
+  } finally {
+    await instance.close?.();
+  }
+  return { rejected, logs };
+}
+
+export function rowsOf(chunk: Chunk): unknown[][] {
+  const rows: unknown[][] = [];
+  for (let r = 0; r < chunk.length; r++) rows.push(chunk.columns.map((column) => column.get(r)));
+  return rows;
+}
+
+/** Sessions of this test run that sit inside a transaction doing nothing (there must be none). */
+export async function idleInTransaction(client: pg.Client): Promise<number> {
+  const result = await client.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE state LIKE 'idle in transaction%' AND application_name LIKE 'flowengine:%'");
+  return result.rows[0]?.n ?? 0;
+}

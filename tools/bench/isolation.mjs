@@ -1,0 +1,149 @@
+// Isolation host cost (issue 3, "Bench"): per-chunk round trip p50/p99 of an identity transform in
+// worker and process mode against inline, at 100 / 1,000 / 10,000 rows per chunk, throughput per
+// mode, start-to-first-chunk, and two references: a raw postMessage echo and one piscina task per chunk.
+//   node tools/bench/run.mjs isolation [--calls 400] [--rows 1000000] [--depth 4]
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { ChunkBuilder, Schema, decodeChunk, encodeChunk } from '@flowengine/sdk';
+import { startInstance } from '@flowengine/isolation';
+import { Piscina } from 'piscina';
+
+const options = { calls: 400, rows: 1_000_000, depth: 4 };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i += 2) {
+  const key = argv[i]?.replace(/^--/, '');
+  if (!(key in options) || !Number.isInteger(Number(argv[i + 1]))) {
+    console.error(`isolation bench: expected --calls N --rows N --depth N, found ${argv.slice(i).join(' ')}`);
+    process.exit(2);
+  }
+  options[key] = Number(argv[i + 1]);
+}
+
+const modulePath = fileURLToPath(new URL('./plugins/identity.mjs', import.meta.url));
+const schema = Schema.of([
+  { name: 'id', type: 'int32', nullable: false },
+  { name: 'at', type: 'timestamp', unit: 'ms', nullable: false },
+  { name: 'name', type: 'string', nullable: false },
+  { name: 'amount', type: 'float64', nullable: false },
+]);
+const NAMES = Array.from({ length: 1024 }, (_, i) => `user-${String(i * 7919 % 1_000_000).padStart(7, '0')}`);
+
+function makeChunk(rows, start = 0) {
+  const builder = new ChunkBuilder(schema, { capacity: rows });
+  const [id, at, name, amount] = [0, 1, 2, 3].map((i) => builder.column(i));
+  for (let i = start; i < start + rows; i++) {
+    id.append(i);
+    at.appendNumber(1_700_000_000_000 + i);
+    name.append(NAMES[i & 1023]);
+    amount.append(i * 0.5);
+  }
+  return builder.finish();
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+const start = (mode) => startInstance({
+  name: `bench-${mode}`, mode, plugin: { id: 'bench-identity', kind: 'transform', modulePath, firstParty: true }, config: {}, inputSchema: schema,
+});
+
+/** Sequential calls: each waits for the previous, so this is latency, not throughput. */
+async function roundTrip(send, rows) {
+  const warm = Math.ceil(options.calls / 10);
+  const chunks = Array.from({ length: options.calls + warm }, () => makeChunk(rows));
+  const times = [];
+  for (let i = 0; i < chunks.length; i++) {
+    const t0 = performance.now();
+    await send(chunks[i]);
+    if (i >= warm) times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
+}
+
+/** `depth` chunks in flight (as a pipeline keeps them); rows/s through the identity transform. */
+async function throughput(handle, rowsPerChunk) {
+  const total = Math.ceil(options.rows / rowsPerChunk);
+  const chunks = Array.from({ length: total }, (_, i) => makeChunk(rowsPerChunk, i * rowsPerChunk));
+  const t0 = performance.now();
+  let next = 0;
+  let rowsOut = 0;
+  await Promise.all(Array.from({ length: options.depth }, async () => {
+    while (next < total) {
+      const out = await handle.transform(chunks[next++]);
+      for (const chunk of out) rowsOut += chunk.length;
+    }
+  }));
+  const seconds = (performance.now() - t0) / 1000;
+  return rowsOut / seconds;
+}
+
+const fmt = (ms) => ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`;
+const results = [];
+
+// Reference 1: a raw worker that echoes the encoded chunk back by transfer (no piscina, no host).
+const raw = new Worker(`
+  const { parentPort } = require('node:worker_threads');
+  parentPort.on('message', (m) => parentPort.postMessage(m, [m.buffer]));
+`, { eval: true });
+const rawSend = async (chunk) => {
+  const { message, transfer } = encodeChunk(chunk);
+  raw.postMessage(message, transfer);
+  const [back] = await once(raw, 'message');
+  return decodeChunk(back);
+};
+// Reference 2: one piscina task per chunk (what the host avoids by streaming over a MessagePort).
+const pool = new Piscina({ filename: new URL('./plugins/echo-task.mjs', import.meta.url).href, minThreads: 1, maxThreads: 1, atomics: 'disabled' });
+const taskSend = async (chunk) => {
+  const { message, transfer } = encodeChunk(chunk);
+  return decodeChunk(await pool.run(message, { transferList: transfer }));
+};
+
+for (const rows of [100, 1_000, 10_000]) {
+  const row = { rows };
+  for (const [label, send] of [['raw postMessage', rawSend], ['piscina task/chunk', taskSend]]) row[label] = await roundTrip(send, rows);
+  for (const mode of ['inline', 'worker', 'process']) {
+    const handle = await start(mode);
+    row[mode] = await roundTrip((chunk) => handle.transform(chunk), rows);
+    await handle.close();
+  }
+  results.push(row);
+}
+await raw.terminate();
+await pool.destroy();
+
+console.log(`\nper-chunk round trip, identity transform, ${options.calls} sequential calls (p50 / p99)`);
+const columns = ['inline', 'worker', 'process', 'raw postMessage', 'piscina task/chunk'];
+console.log(['rows/chunk', ...columns].map((c) => c.padStart(20)).join(''));
+for (const row of results) {
+  console.log([String(row.rows), ...columns.map((c) => `${fmt(row[c].p50)} / ${fmt(row[c].p99)}`)].map((c) => c.padStart(20)).join(''));
+}
+
+console.log(`\nthroughput, identity transform, ${options.rows.toLocaleString('en')} rows, ${options.depth} chunks in flight (rows/s, ratio to inline)`);
+console.log(['rows/chunk', 'inline', 'worker', 'process'].map((c) => c.padStart(22)).join(''));
+for (const rows of [1_000, 10_000]) {
+  const line = [String(rows)];
+  let inline;
+  for (const mode of ['inline', 'worker', 'process']) {
+    const handle = await start(mode);
+    await throughput(handle, rows); // warm-up pass
+    const rate = await throughput(handle, rows);
+    await handle.close();
+    inline ??= rate;
+    line.push(`${(rate / 1e6).toFixed(2)} M (${((rate / inline) * 100).toFixed(0)}%)`);
+  }
+  console.log(line.map((c) => c.padStart(22)).join(''));
+}
+
+console.log('\nstart to first chunk (startInstance + first transform of 1,000 rows)');
+for (const mode of ['inline', 'worker', 'process']) {
+  const t0 = performance.now();
+  const handle = await start(mode);
+  const opened = performance.now();
+  await handle.transform(makeChunk(1_000));
+  const first = performance.now();
+  await handle.close();
+  console.log(`${mode.padStart(10)}: ${fmt(first - t0)} (open ${fmt(opened - t0)}, first chunk ${fmt(first - opened)})`);
+}
