@@ -33,6 +33,14 @@ const started = Date.now();
 const timings = [];
 let registry;
 let work;
+const children = new Set();
+// Ctrl-C or a CI timeout must not leave a registry process or a temp folder behind.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    console.error(`\ne2e: ${signal}, stopping Verdaccio and cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
 
 try {
   await step('preflight: every public package is built', preflight);
@@ -123,6 +131,7 @@ try {
 }
 
 async function cleanup() {
+  for (const child of children) child.kill('SIGTERM');
   await registry?.stop().catch(() => undefined);
   if (work !== undefined && !keep) await rm(work, { recursive: true, force: true }).catch(() => undefined);
 }
@@ -166,12 +175,14 @@ function npmEnv(reg, dir) {
 function run(command, args, { cwd, env, allowFailure = false }, what, hint) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
     let output = '';
     const collect = (b) => { output += b.toString(); };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.once('error', (error) => reject(new StepError(`${what}: could not start \`${command}\`: ${error.message}`, hint)));
     child.once('close', (code, signal) => {
+      children.delete(child);
       const result = { code: code ?? 1, signal, output };
       if (code === 0 || allowFailure) resolvePromise(result);
       else reject(new StepError(`${what}: \`${command} ${args.join(' ')}\` in ${cwd} exited ${code ?? signal}:\n${tail(output)}`, hint));

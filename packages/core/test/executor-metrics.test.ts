@@ -14,8 +14,14 @@ function samples(page: string, name: string, labels: Record<string, string> = {}
 
 /** Short-lived garbage: makes the engine thread collect at least once, so GC pauses are observed. */
 function churn(): number {
+  // Objects that escape into arrays (so V8 cannot optimise them away): ~100 MB of young
+  // allocations forces several scavenges, which the GC observer must see.
   let total = 0;
-  for (let i = 0; i < 200_000; i++) total += [i, i + 1, { i }].length;
+  for (let round = 0; round < 5; round++) {
+    const kept: Array<{ i: number; v: number[] }> = new Array(300_000);
+    for (let i = 0; i < kept.length; i++) kept[i] = { i, v: [i, i + 1] };
+    total += kept.length;
+  }
   return total;
 }
 

@@ -59,8 +59,8 @@ describe('pipeline graph', () => {
     expect((error.details as { problems: string[] }).problems.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('a cycle written in YAML fails the run with FE_GRAPH_INVALID pointing at the file position', async () => {
-    const { summary, openAfter } = await runYaml({ yaml: `
+  it('a cycle written in YAML is a config error pointing at the file position, before any worker starts', async () => {
+    const run = runYaml({ yaml: `
 pipeline:
   name: loop
   plugins:
@@ -69,11 +69,10 @@ pipeline:
     - { name: b, type: reject-every, input: a, config: { every: 3 } }
     - { name: out, type: null-sink, input: b }
 ` });
-    expect(summary.status).toBe('failed');
-    expect(summary.error?.code).toBe('FE_GRAPH_INVALID');
-    expect(summary.error?.message).toMatch(/stages form a cycle/);
-    // Every graph error must point into the YAML (file:line:col) like config errors do.
-    expect(summary.error?.message).toMatch(/test\.yml:\d+:\d+: stages form a cycle/);
-    expect(openAfter).toBe(0);
+    const error = await run.then(() => undefined, (thrown: unknown) => thrown as FlowEngineError);
+    expect(error?.code).toBe('FE_CONFIG_INVALID');
+    // Like every config error: file:line:col, here the `input:` of the instance that closes the cycle.
+    expect(error?.message).toMatch(/test\.yml:6:\d+: pipeline\.plugins\[1\]\.input: stages form a cycle: a -> b -> a/);
+    expect(error?.details['problems']).toHaveLength(1);
   });
 });

@@ -11,3 +11,4 @@ export type { ResolvedPlugin, BuiltinPlugin, DiscoverOptions } from './resolve/d
 export { preloadPlugins, readLock, verifyLock, describePlugin, LOCK_FILE } from './resolve/lock.js';
 export type { PluginLock, LockedPlugin, LockedPackage, PreloadOptions } from './resolve/lock.js';
 export { hashPackage } from './resolve/hash.js';
+export type { RunOutcome } from './runtime/protocol.js';

@@ -109,8 +109,9 @@ export const csvSink = defineSink({
 });
 
 /**
- * The host aborts `ctx.signal` with FE_PLUGIN_CLOSED before every close, successful or not; any
- * other reason (a failure, a stop, a test's plain abort) means the run did not succeed.
+ * At close the host aborts `ctx.signal` with FE_PLUGIN_CLOSED after a complete run, and with
+ * FE_RUN_STOPPED or FE_RUN_FAILED after a stopped or failed one; any reason but the first (a test's
+ * plain abort too) means the output is not complete and must not take the final name.
  */
 function abortedByFailure(signal: AbortSignal): boolean {
   return signal.aborted && (signal.reason as { code?: unknown } | undefined)?.code !== 'FE_PLUGIN_CLOSED';

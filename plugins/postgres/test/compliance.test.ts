@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { assertSinkCompliance, assertSourceCompliance, runPlugin } from '@flowengine/sdk/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import { PG_URL, probeServer, testSchema } from './pg.js';
 const server = await probeServer();
 // The harness runs the BUILT plugin (dist/) in a real worker thread, as the engine does.
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
+if (!existsSync(new URL('../dist/index.js', import.meta.url))) throw new Error('plugins/postgres/dist is missing: build first (npx tsc -b plugins/postgres)');
 const source = { packageDir, id: 'postgres-source' };
 const sink = { packageDir, id: 'postgres-sink' };
 const inputSchema = { fields: [{ name: 'id', type: 'int32' as const, nullable: false }, { name: 'name', type: 'string' as const }] };

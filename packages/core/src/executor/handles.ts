@@ -18,7 +18,7 @@ export interface SourceHandle {
   readonly schema: Schema;
   next(): Promise<{ chunk: Chunk; position: unknown } | null>;
   ack(position: unknown): Promise<void>;
-  close(): Promise<void>;
+  close(outcome?: 'succeeded' | 'stopped' | 'failed'): Promise<void>;
   stats(): InstanceStatsLike;
 }
 
@@ -27,7 +27,7 @@ export interface TransformHandle {
   readonly outputSchema: Schema;
   transform(chunk: Chunk): Promise<Chunk[]>;
   flush(): Promise<Chunk[]>;
-  close(): Promise<void>;
+  close(outcome?: 'succeeded' | 'stopped' | 'failed'): Promise<void>;
   stats(): InstanceStatsLike;
 }
 
@@ -35,7 +35,7 @@ export interface SinkHandle {
   readonly kind: 'sink';
   write(chunk: Chunk): Promise<void>;
   flush(): Promise<void>;
-  close(): Promise<void>;
+  close(outcome?: 'succeeded' | 'stopped' | 'failed'): Promise<void>;
   stats(): InstanceStatsLike;
 }
 

@@ -8,7 +8,7 @@ import type { ExecutionPlan, StagePlan } from './plan.js';
 import { createEdgeChannel, type Envelope, type EdgeChannel } from './edge-channel.js';
 import { copyChunk } from './copy-chunk.js';
 import type { InstanceHandle, InstanceStatsLike, SinkHandle, SourceHandle, StartInstance, TransformHandle } from './handles.js';
-import { summarise, type RunSummary } from './summary.js';
+import { summarise, type RunStatus, type RunSummary } from './summary.js';
 
 export interface RunOptions {
   /** The isolation host's startInstance (or a wrapper that applies the lock file). */
@@ -64,6 +64,7 @@ class Execution {
   #tracker!: AckTracker;
   #failure: FlowEngineError | undefined;
   #stopping = false;
+  #interrupted = false;
   #retries = new Map<string, number>();
   readonly #pausesSources = new Set<EdgeChannel>();
 
@@ -75,9 +76,8 @@ class Execution {
   }
 
   async run(): Promise<RunSummary> {
-    let interrupted: 'SIGINT' | 'stop' | undefined;
     const onStop = (): void => {
-      interrupted ??= 'stop';
+      this.#interrupted = true;
       this.#stopping = true;
     };
     this.#options.stopSignal?.addEventListener('abort', onStop, { once: true });
@@ -98,7 +98,7 @@ class Execution {
       this.#options.stopSignal?.removeEventListener('abort', onStop);
       this.#options.killSignal?.removeEventListener('abort', onKill);
     }
-    const status = this.#failure !== undefined ? 'failed' : interrupted !== undefined ? 'stopped' : 'succeeded';
+    const status = this.#outcome();
     return summarise({
       pipeline: this.#plan.pipeline,
       status,
@@ -108,6 +108,10 @@ class Execution {
       retries: this.#retries,
       error: this.#failure,
     });
+  }
+
+  #outcome(): RunStatus {
+    return this.#failure !== undefined ? 'failed' : this.#interrupted ? 'stopped' : 'succeeded';
   }
 
   #fail(error: FlowEngineError): void {
@@ -323,9 +327,11 @@ class Execution {
   }
 
   async #closeAll(): Promise<void> {
+    // Plugins learn how the run ended (a file sink commits only after a complete run).
+    const outcome = this.#outcome();
     for (const [name, handle] of this.handles) {
       try {
-        await handle.close();
+        await handle.close(outcome);
       } catch (error) {
         this.#fail(FlowEngineError.from(error, 'FE_RUN_FAILED', `closing stage "${name}"`));
       }

@@ -73,7 +73,9 @@ export function buildPipelineGraph(stages: readonly GraphStageInput[]): Pipeline
     if (stage.kind !== 'sink') continue;
     for (const source of upstreamSources.get(stage.name) ?? []) sinksOfSource.get(source)?.push(stage.name);
   }
-  for (const [source, sinks] of sinksOfSource) {
+  // Reachability is meaningless around a cycle; report the cycle alone.
+  const cyclic = problems.some((problem) => problem.message.startsWith('stages form a cycle'));
+  for (const [source, sinks] of cyclic ? [] : sinksOfSource) {
     const stage = byName.get(source) as GraphStageInput;
     if (sinks.length === 0 && order.includes(source)) problems.push({ stage: stage.name, message: `source "${source}" reaches no sink; its rows would go nowhere (add a sink, e.g. type: null-sink)` });
   }

@@ -25,7 +25,7 @@ export function sourceHandle(supervisor: Supervisor, schemaDefinition: unknown):
         await supervisor.call(0, { op: 'ack', position }, [], 'ack');
       });
     },
-    close: () => supervisor.close(),
+    close: (outcome) => supervisor.close(outcome),
     stats: () => supervisor.stats(),
   };
 }
@@ -62,7 +62,7 @@ export function transformHandle(supervisor: Supervisor, schemaDefinition: unknow
       }
       return outputs;
     },
-    close: () => supervisor.close(),
+    close: (outcome) => supervisor.close(outcome),
     stats: () => supervisor.stats(),
   };
 }
@@ -101,7 +101,7 @@ export function sinkHandle(supervisor: Supervisor): SinkHandle {
       await supervisor.withRestart(0, 'flush', () => supervisor.call(0, { op: 'flush' }, [], 'flush'));
       unflushed.length = 0;
     },
-    close: () => supervisor.close(),
+    close: (outcome) => supervisor.close(outcome),
     stats: () => supervisor.stats(),
   };
 }

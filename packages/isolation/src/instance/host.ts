@@ -15,7 +15,7 @@ export function createInstanceHost(): IsolationHost {
     const handle = await startInstance(options);
     open.add(handle);
     const close = handle.close;
-    (handle as { close: () => Promise<void> }).close = () => close().finally(() => open.delete(handle));
+    (handle as { close: typeof close }).close = (outcome) => close(outcome).finally(() => open.delete(handle));
     return handle;
   };
   return {

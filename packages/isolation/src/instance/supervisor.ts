@@ -8,6 +8,7 @@ import { Piscina } from 'piscina';
 import { InlineTransport } from '../inline/inline-transport.js';
 import { ProcessTransport } from '../process/process-transport.js';
 import { inlineCodec, transferCodec } from '../runtime/codecs.js';
+import type { RunOutcome } from '../runtime/protocol.js';
 import type { ChunkCodec, MemorySample, ReplyResult, RequestBody, RuntimeEvent, RuntimeInit } from '../runtime/protocol.js';
 import { WorkerTransport } from '../worker/worker-transport.js';
 import type { Transport, TransportListener } from './transport.js';
@@ -188,18 +189,18 @@ export class Supervisor {
   }
 
   /** Closes every lane (plugin close() first, then the thread/process), once. */
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
+  close(outcome?: RunOutcome): Promise<void> {
+    this.#closing ??= this.#close(outcome);
     return this.#closing;
   }
 
-  async #close(): Promise<void> {
+  async #close(outcome: RunOutcome | undefined): Promise<void> {
     this.#closed = true;
     let firstError: FlowEngineError | undefined;
     await Promise.all(this.#lanes.map(async (lane, index) => {
       if (lane.transport.failure !== undefined) return;
       try {
-        await this.call(index, { op: 'close' }, [], 'close');
+        await this.call(index, { op: 'close', outcome }, [], 'close');
         await lane.transport.dispose();
       } catch (error) {
         firstError ??= FlowEngineError.from(error);

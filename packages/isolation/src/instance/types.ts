@@ -1,3 +1,4 @@
+import type { RunOutcome } from '../runtime/protocol.js';
 import type { Chunk, ErrorPolicy, PluginKind, PluginLogger, RejectedRow, Schema } from '@flowengine/sdk';
 
 /** Where an instance runs. */
@@ -87,8 +88,12 @@ export interface InstanceStats {
 interface HandleBase {
   readonly name: string;
   readonly mode: IsolationMode;
-  /** Ends the instance: aborts `ctx.signal`, calls the plugin's close(), stops its worker. Idempotent. */
-  close(): Promise<void>;
+  /**
+   * Ends the instance: aborts `ctx.signal` (its reason says how the run ended: FE_PLUGIN_CLOSED
+   * after a complete run, FE_RUN_STOPPED or FE_RUN_FAILED otherwise), calls the plugin's close(),
+   * stops its worker. Idempotent.
+   */
+  close(outcome?: RunOutcome): Promise<void>;
   stats(): InstanceStats;
 }
 

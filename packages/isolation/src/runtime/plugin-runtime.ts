@@ -5,7 +5,7 @@ import type {
   Chunk, PluginContext, PluginDescriptor, PluginLogger, RejectedRow, SinkInstance, SourceBatch, SourceInstance, TransformInstance, TransformOutput,
 } from '@flowengine/sdk';
 import { loadDescriptor } from './load-descriptor.js';
-import type { ChunkCodec, MemorySample, Reply, ReplyResult, Request, RuntimeEvent, RuntimeInit } from './protocol.js';
+import type { ChunkCodec, MemorySample, Reply, ReplyResult, Request, RunOutcome, RuntimeEvent, RuntimeInit } from './protocol.js';
 
 type Opened =
   | { kind: 'source'; instance: SourceInstance; iterator: AsyncIterator<SourceBatch> }
@@ -47,7 +47,7 @@ export class PluginRuntime<W> {
     try {
       let result: ReplyResult<W>;
       if (request.op === 'close') {
-        this.#closing ??= this.#close();
+        this.#closing ??= this.#close(request.outcome);
         result = await this.#closing;
       } else {
         const run = this.#queue.then(() => this.#dispatch(request, transfer));
@@ -134,8 +134,10 @@ export class PluginRuntime<W> {
     return {};
   }
 
-  async #close(): Promise<ReplyResult<W>> {
-    this.#controller.abort(new FlowEngineError('FE_PLUGIN_CLOSED', `instance "${this.#init.name}" is closing`));
+  async #close(outcome: RunOutcome | undefined): Promise<ReplyResult<W>> {
+    // The abort reason tells the plugin whether the run completed: a file sink commits its output
+    // only after a complete run (FE_PLUGIN_CLOSED) and discards it after a stopped or failed one.
+    this.#controller.abort(closeReason(this.#init.name, outcome));
     if (this.#sampler !== undefined) clearInterval(this.#sampler);
     await this.#queue;
     const opened = this.#opened;
@@ -231,4 +233,10 @@ function plain(value: unknown): unknown {
 export function sampleMemory(withRss = false): MemorySample {
   const heap = getHeapStatistics();
   return { heapUsed: heap.used_heap_size, external: heap.external_memory, rss: withRss ? process.memoryUsage.rss() : 0 };
+}
+
+function closeReason(name: string, outcome: RunOutcome | undefined): FlowEngineError {
+  if (outcome === 'stopped') return new FlowEngineError('FE_RUN_STOPPED', `instance "${name}" is closing: the run was stopped before its input ended`);
+  if (outcome === 'failed') return new FlowEngineError('FE_RUN_FAILED', `instance "${name}" is closing: the run failed`);
+  return new FlowEngineError('FE_PLUGIN_CLOSED', `instance "${name}" is closing`);
 }

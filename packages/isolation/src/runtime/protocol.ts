@@ -23,6 +23,9 @@ export interface RuntimeInit {
   readonly sampleIntervalMs: number;
 }
 
+/** How the run ended, told to plugins at close through `ctx.signal.reason`. */
+export type RunOutcome = 'succeeded' | 'stopped' | 'failed';
+
 export type RequestBody<W> =
   | { readonly op: 'open' }
   | { readonly op: 'next' }
@@ -30,7 +33,7 @@ export type RequestBody<W> =
   | { readonly op: 'transform'; readonly chunk: W }
   | { readonly op: 'flush' }
   | { readonly op: 'write'; readonly chunk: W }
-  | { readonly op: 'close' };
+  | { readonly op: 'close'; readonly outcome?: RunOutcome | undefined };
 
 export type Op = RequestBody<unknown>['op'];
 export type Request<W> = RequestBody<W> & { readonly id: number };

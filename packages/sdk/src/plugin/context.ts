@@ -36,7 +36,12 @@ export interface PluginContext<Config = unknown> {
   readonly logger: PluginLogger;
   /** OpenTelemetry meter named `flowengine.<instanceName>`. */
   readonly meter: Meter;
-  /** Aborted when the engine stops the instance (close, shutdown): end reads and waits promptly. */
+  /**
+   * Aborted when the engine stops the instance (close, shutdown): end reads and waits promptly.
+   * At close its `reason` says how the run ended: a FlowEngineError with code FE_PLUGIN_CLOSED
+   * after a complete run, FE_RUN_STOPPED (stopped by a signal before the input ended) or
+   * FE_RUN_FAILED otherwise — a sink whose output is only whole at the end (a file) commits on the first only.
+   */
   readonly signal: AbortSignal;
   /** A directory the instance may write temporary files to; the engine removes it after the run. */
   readonly spillDir: string;
