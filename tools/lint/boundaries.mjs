@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Fails when an import crosses a package boundary the architecture forbids:
-//  - a plugin (plugins/*, templates/plugin) imports any @flowengine/* or flowengine package but @flowengine/sdk;
+//  - a plugin's shipped code (plugins/*, templates/plugin; not its tests) imports any @flowengine/* or
+//    flowengine package but @flowengine/sdk — tests may drive whole pipelines through the core;
 //  - any package imports another package's src/ (by relative path or by a deep specifier);
 //  - a package imports one that sits later in sdk <- isolation <- core <- cli.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -47,7 +48,8 @@ function checkFile(pkg, file) {
   const text = readFileSync(file, 'utf8');
   const specifiers = text.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm);
   const where = relative(root, file);
-  const isPlugin = !pkg.dir.includes(`${sep}packages${sep}`);
+  const isTest = /(^|[\\/])test[\\/]|\.test(-d)?\.[cm]?[tj]s$/.test(relative(pkg.dir, file));
+  const isPlugin = !pkg.dir.includes(`${sep}packages${sep}`) && !isTest;
   for (const match of specifiers) {
     const spec = match[1] ?? match[2] ?? match[3];
     if (spec.startsWith('.')) {
