@@ -8,7 +8,7 @@ import type { ErrorCatalogue } from '@flowengine/sdk';
  */
 export const POSTGRES_ERRORS = {
   FE_PG_CONFIG: {
-    meaning: 'The options do not fit together (both or neither of `table` and `query`, `upsert` without `key`, ...).',
+    meaning: 'The options do not fit together (both or neither of `table` and `query`, `upsert` without `key` or without a unique index on it).',
     fix: 'Follow the message; the README lists every option and what it needs.',
   },
   FE_PG_CONNECT: {

@@ -15,8 +15,11 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
     await db.admin.query(`CREATE TABLE ${db.name}.t (id int4 PRIMARY KEY, name text NOT NULL, score float8 CHECK (score >= 0))`);
   });
   afterEach(async () => {
-    expect(await idleInTransaction(db.admin)).toBe(0);
-    await db.drop();
+    try {
+      expect(await idleInTransaction(db.admin)).toBe(0);
+    } finally {
+      await db.drop();
+    }
   });
   const count = async (table = 't') => (await db.admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${db.name}.${table}`)).rows[0]?.n;
 

@@ -44,6 +44,11 @@ describe.skipIf(!server.ok)('postgres-source', () => {
     expect(byTime.positions.at(-1)).toMatchObject({ key: expect.stringMatching(/^20\d\d-/) });
   });
 
+  it('password: given apart from url, it is put into the connection (the server here trusts any)', async () => {
+    const { rows } = await readAll(postgresSource, { url: PG_URL, password: 'not-in-the-url', query: 'SELECT 1 AS one' });
+    expect(rows).toEqual([[1]]);
+  });
+
   it('query mode reads the query; incremental works on its columns', async () => {
     const query = `SELECT id, upper(body) AS loud FROM ${db.name}.events WHERE id % 500 = 0`;
     const { rows, schema } = await readAll(postgresSource, { url: PG_URL, query, incremental: { column: 'id', startAfter: '1000' } });

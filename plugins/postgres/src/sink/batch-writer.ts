@@ -42,6 +42,8 @@ export class BatchWriter {
   #stream: CopyStream | undefined;
   /** The first error the open COPY stream hit; the flush deals with it. */
   #streamError: unknown;
+  /** The last write still travelling to the server; never rejects (failures land in #streamError). */
+  #inflight: Promise<void> | undefined;
   #inTransaction = false;
   /** replace: whether a committed transaction has truncated the table yet. */
   #truncated = false;
@@ -56,10 +58,14 @@ export class BatchWriter {
     if (this.#streamError !== undefined) return;
     try {
       if (this.#stream === undefined) await this.#beginCopy();
-      await writeTo(this.#stream as CopyStream, segment.data);
     } catch (error) {
       this.#streamError ??= error;
+      return;
     }
+    // Two writes in flight: while the server parses this chunk, the caller encodes the next one.
+    const previous = this.#inflight;
+    this.#inflight = writeTo(this.#stream as CopyStream, segment.data).catch((error: unknown) => void (this.#streamError ??= error));
+    await previous;
   }
 
   /** Commits everything written since the last flush: the durable point. */
@@ -69,6 +75,8 @@ export class BatchWriter {
       if (mode === 'replace' && !this.#truncated) await this.#retrying(() => this.#transaction(async () => undefined));
       return;
     }
+    await this.#inflight;
+    this.#inflight = undefined;
     let failure = this.#streamError;
     let attempt = 0;
     if (failure !== undefined) {
@@ -105,7 +113,7 @@ export class BatchWriter {
     const { retry, logger, target } = this.#options;
     if (attempt > retry.maxRetries) {
       throw new FlowEngineError('FE_PG_CONNECTION_LOST',
-        `${this.#options.where}: writing table ${JSON.stringify(target.table.display)}: expected the connection to hold, found "${(error as Error).message}" after ${attempt - 1} retries; nothing of this batch was committed`,
+        `${this.#options.where}: writing table ${JSON.stringify(target.table.display)}: expected the connection to hold, found "${(error as Error).message}" after ${attempt - 1} retries; the batch was rolled back (unless the loss hit its COMMIT)`,
         { details: { table: target.table.display, retries: attempt - 1 }, cause: error });
     }
     this.stats.retries++;
@@ -119,12 +127,13 @@ export class BatchWriter {
   /** Drops the connection; an open transaction is rolled back by the server, never left idle. */
   async close(): Promise<void> {
     this.#stream = undefined;
+    this.#inflight = undefined;
     this.#inTransaction = false;
     await closeQuietly(this.#client);
     this.#client = undefined;
   }
 
-  async #client_(): Promise<PgClient> {
+  async #connection(): Promise<PgClient> {
     if (this.#client !== undefined) return this.#client;
     const client = await this.#options.connect();
     try {
@@ -138,7 +147,7 @@ export class BatchWriter {
   }
 
   async #begin(): Promise<PgClient> {
-    const client = await this.#client_();
+    const client = await this.#connection();
     await client.query('BEGIN');
     this.#inTransaction = true;
     if (this.#options.mode === 'replace' && !this.#truncated) await client.query(`TRUNCATE ${this.#options.target.table.sql}`);
@@ -154,6 +163,9 @@ export class BatchWriter {
 
   async #commitStream(): Promise<void> {
     const stream = this.#stream as CopyStream;
+    await this.#inflight;
+    this.#inflight = undefined;
+    if (this.#streamError !== undefined) throw this.#streamError;
     await endStream(stream);
     this.#stream = undefined;
     if (this.#streamError !== undefined) throw this.#streamError;
