@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import {
   AvailablePlugins, allInstalledPlugins, buildExecutionPlan, findInstalledPlugins, loadPipelineConfig, pluginTypesIn,
   type ExecutionPlan, type LoadedConfig,
@@ -16,14 +18,27 @@ export interface PrepareOptions {
   readonly cwd?: string;
 }
 
+/**
+ * The project a command works in: the nearest folder, from `cwd` up, with a package.json (as npm
+ * finds it). The preload lock file lives in its `.flowengine/`; plugins are discovered in its
+ * node_modules and its ancestors' (as Node resolves packages). Paths inside a pipeline still
+ * resolve against `cwd`.
+ */
+export function projectDir(cwd: string = process.cwd()): string {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(cwd);
+  }
+}
+
 /** The plugins a pipeline file can use: the built-ins plus the installed ones it names (lock file first). */
 export async function pipelinePlugins(file: string, cwd: string): Promise<AvailablePlugins> {
-  return new AvailablePlugins(await findInstalledPlugins(cwd, pluginTypesIn(file)));
+  return new AvailablePlugins(await findInstalledPlugins(projectDir(cwd), pluginTypesIn(file)));
 }
 
 /** Every plugin of the project, for listings and the JSON Schema. */
 export async function projectPlugins(cwd: string): Promise<AvailablePlugins> {
-  return new AvailablePlugins((await allInstalledPlugins(cwd)).plugins);
+  return new AvailablePlugins((await allInstalledPlugins(projectDir(cwd))).plugins);
 }
 
 /** Loads and validates a pipeline file and turns it into an execution plan; throws FE_CONFIG_INVALID. */

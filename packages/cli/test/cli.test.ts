@@ -193,4 +193,95 @@ pipeline:
     expect(second.stdout).toMatch(/REGRESSION: [\d.]+% slower than the baseline \(limit 10%\)/);
     expect(second.code).toBe(3);
   });
+
+  it('--metrics-port serves Prometheus text on 127.0.0.1 while the run goes on', async () => {
+    const { dir, file } = pipelineFile(`
+pipeline:
+  name: metered
+  plugins:
+    - name: gen
+      type: generate
+      config: { count: 2000000000, chunkSize: 1000 }${SCHEMA}
+    - name: out
+      type: null-sink
+`);
+    let page = '';
+    const result = await flowengine(['run', file, '--metrics-port', '0', '--json', '--monitor', '--interval', '200ms'], {
+      cwd: dir,
+      onSpawn: (child) => {
+        let url: string | undefined;
+        let asked = false;
+        child.stderr?.on('data', (data: Buffer) => {
+          const text = data.toString();
+          url ??= /Prometheus text at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(text)?.[1];
+          if (url !== undefined && !asked && /stage out: in [1-9]/.test(text)) {
+            asked = true;
+            void fetch(url).then((response) => response.text()).then((text) => {
+              page = text;
+              child.kill('SIGINT');
+            }, () => child.kill('SIGINT'));
+          }
+        });
+      },
+    });
+    expect(result.code).toBe(130);
+    expect(page).toMatch(/rows_processed_total\{[^}]*stage="out"[^}]*\} [1-9]/);
+    expect(page).toContain('processing_time_ms');
+    expect(page).toContain('channel_utilization');
+  });
+
+  it('--profile-memory reports each instance\'s peak heap and growth', async () => {
+    const { dir, file } = pipelineFile(`
+pipeline:
+  name: profiled
+  plugins:
+    - name: gen
+      type: generate
+      config: { count: 200000, chunkSize: 1000 }${SCHEMA}
+    - name: out
+      type: null-sink
+`);
+    const result = await flowengine(['run', file, '--profile-memory', '--json'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as { memory: { instances: Array<{ instance: string; peakHeapMB: number; growing: boolean }> } };
+    expect(summary.memory.instances.map((instance) => instance.instance).sort()).toEqual(['gen', 'out']);
+    for (const instance of summary.memory.instances) {
+      expect(instance.peakHeapMB).toBeGreaterThan(0);
+      expect(instance.growing).toBe(false);
+    }
+  });
+
+  it('SIGINT while csv-sink writes leaves no file under the final name', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'fe-cli-out-'));
+    const { file } = pipelineFile(`
+pipeline:
+  name: interrupted-file
+  plugins:
+    - name: gen
+      type: generate
+      config: { count: 2000000000, chunkSize: 1000 }${SCHEMA}
+    - name: out
+      type: csv-sink
+      config: { path: ${join(outDir, 'rows.csv')} }
+`);
+    // Run from a folder below the workspace root: plugins are found in the nearest node_modules up the tree.
+    const result = await flowengine(['run', file, '--json', '--monitor', '--interval', '200ms'], {
+      cwd: fileURLToPath(new URL('.', import.meta.url)),
+      onSpawn: (child) => {
+        let sent = false;
+        child.stderr?.on('data', (data: Buffer) => {
+          if (!sent && /stage out: in [1-9]/.test(data.toString())) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        });
+      },
+    });
+    expect(result.code).toBe(130);
+    const summary = JSON.parse(result.stdout) as { status: string; stages: Array<{ rowsIn: number }> };
+    expect(summary.status).toBe('stopped');
+    expect(summary.stages[1]?.rowsIn).toBeGreaterThan(0);
+    expect(existsSync(join(outDir, 'rows.csv'))).toBe(false);
+  });
 });
+

@@ -1,9 +1,9 @@
-import { relative } from 'node:path';
+import { join } from 'node:path';
 import { BUILT_IN_PLUGINS, pluginTypesIn } from '@flowengine/core';
 import { LOCK_FILE, preloadPlugins } from '@flowengine/isolation';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
-import { projectPlugins } from '../pipeline.js';
+import { projectDir, projectPlugins } from '../pipeline.js';
 import { renderTable } from '../render/table.js';
 
 /** `flowengine plugins list|info <id>|preload [pipeline.yml]`. */
@@ -51,16 +51,16 @@ export async function pluginsCommand(options: { action: string | undefined; arg:
  * files and writes the lock file that `run` starts from and checks integrity against.
  */
 async function preload(file: string | undefined, json: boolean, output: Output): Promise<number> {
-  const projectDir = process.cwd();
+  const root = projectDir();
   const builtIns = new Set(BUILT_IN_PLUGINS.map((plugin) => plugin.descriptor.id));
   const ids = file === undefined ? undefined : pluginTypesIn(file).filter((id) => !builtIns.has(id));
   const started = performance.now();
-  const lock = await preloadPlugins({ projectDir, ...(ids === undefined ? {} : { ids }) });
+  const lock = await preloadPlugins({ projectDir: root, ...(ids === undefined ? {} : { ids }) });
   const locked = Object.values(lock.plugins);
   if (json) output.out(JSON.stringify({ lockFile: LOCK_FILE, plugins: locked.map((plugin) => ({ id: plugin.id, kind: plugin.kind, package: `${plugin.packageName}@${plugin.packageVersion}` })) }));
   else {
     output.out(renderTable(['id', 'kind', 'package', 'files'], locked.map((plugin) => [plugin.id, plugin.kind, `${plugin.packageName}@${plugin.packageVersion}`, Object.keys(lock.packages[plugin.packageDir]?.files ?? {}).length])));
-    output.out(`wrote ${relative(projectDir, `${projectDir}/${LOCK_FILE}`)}: ${locked.length} plugin(s) preloaded in ${Math.round(performance.now() - started)} ms`);
+    output.out(`wrote ${join(root, LOCK_FILE)}: ${locked.length} plugin(s) preloaded in ${Math.round(performance.now() - started)} ms`);
   }
   return EXIT.ok;
 }

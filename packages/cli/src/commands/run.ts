@@ -1,10 +1,10 @@
 import { createInstanceHost } from '@flowengine/isolation';
-import { startPipeline, type RunSummary } from '@flowengine/core';
+import { attachMetrics, sampleMemory, serveMetrics, startPipeline, type MemoryReport, type RunSummary } from '@flowengine/core';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { preparePipeline } from '../pipeline.js';
 import { showProgress, startMonitor } from '../render/progress.js';
-import { renderSummary, summaryJson } from '../render/summary.js';
+import { renderMemoryReport, renderSummary, summaryJson } from '../render/summary.js';
 import { checkPerformance } from './performance.js';
 
 export interface RunCommandOptions {
@@ -48,6 +48,10 @@ export async function runCommand(options: RunCommandOptions, output: Output): Pr
     process.on('SIGTERM', onSignal);
   }
 
+  // Listen before starting: a port in use is a usage problem, reported before any worker starts.
+  const metricsServer = options.metricsPort === undefined ? undefined : await serveMetrics({ port: options.metricsPort });
+  if (metricsServer !== undefined) output.err(`metrics: Prometheus text at ${metricsServer.url}`);
+
   const host = createInstanceHost();
   const running = startPipeline(plan, {
     startInstance: host.startInstance as never,
@@ -57,13 +61,19 @@ export async function runCommand(options: RunCommandOptions, output: Output): Pr
   });
   const stopProgress = options.progress === true && options.json !== true ? showProgress(running, process.stderr) : undefined;
   const stopMonitor = options.monitor === true ? startMonitor(running, (line) => output.err(line), options.intervalMs ?? 5000) : undefined;
+  const metrics = metricsServer === undefined ? undefined : attachMetrics(running, { meterProvider: metricsServer.meterProvider });
+  const memory = options.profileMemory === true ? sampleMemory(running, Math.min(options.intervalMs ?? 1000, 1000)) : undefined;
 
   let summary: RunSummary;
+  let memoryReport: MemoryReport | undefined;
   try {
     summary = await running.done;
   } finally {
     stopProgress?.();
     stopMonitor?.();
+    memoryReport = memory?.stop();
+    metrics?.stop();
+    await metricsServer?.close();
     await host.close().catch(() => undefined);
     if (options.handleSignals !== false) {
       process.off('SIGINT', onSignal);
@@ -76,9 +86,14 @@ export async function runCommand(options: RunCommandOptions, output: Output): Pr
     : undefined;
 
   if (options.json === true) {
-    output.out(loaded.redact(JSON.stringify({ ...summaryJson(summary), ...(performance === undefined ? {} : { performance }) })));
+    output.out(loaded.redact(JSON.stringify({
+      ...summaryJson(summary),
+      ...(performance === undefined ? {} : { performance }),
+      ...(memoryReport === undefined ? {} : { memory: memoryReport }),
+    })));
   } else {
     output.out(loaded.redact(renderSummary(summary)));
+    if (memoryReport !== undefined) output.out(renderMemoryReport(memoryReport));
     if (performance !== undefined) output.out(performance.message);
   }
 

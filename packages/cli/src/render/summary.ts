@@ -1,4 +1,4 @@
-import type { RunSummary } from '@flowengine/core';
+import type { MemoryReport, RunSummary } from '@flowengine/core';
 import { formatDuration, formatNumber, renderTable } from './table.js';
 
 /** The end-of-run report: one line of outcome, then a row per stage. */
@@ -41,4 +41,16 @@ export function summaryJson(summary: RunSummary): Record<string, unknown> {
     retries: summary.retries,
     ...(summary.error === undefined ? {} : { error: summary.error }),
   };
+}
+
+/** `--profile-memory`: per instance, peaks and growth; a steady climb is flagged as a likely leak. */
+export function renderMemoryReport(report: MemoryReport): string {
+  const table = renderTable(
+    ['instance', 'samples', 'peak heap MB', 'peak external MB', 'heap growth MB/min', 'verdict'],
+    report.instances.map((instance) => [
+      instance.instance, instance.samples, instance.peakHeapMB, instance.peakExternalMB, instance.heapGrowthMBPerMin,
+      instance.growing ? 'GROWING: heap climbs steadily (leak?)' : 'steady',
+    ]),
+  );
+  return `memory profile (sampled every ${report.intervalMs} ms over ${formatDuration(report.durationMs)}):\n${table}`;
 }

@@ -1,4 +1,4 @@
-import { ChunkBuilder, FlowEngineError, Schema, StringColumnBuilder, Type, defineSource, type Field } from '@flowengine/sdk';
+import { ChunkBuilder, FlowEngineError, Int64ColumnBuilder, Schema, Type, defineSource, type Field } from '@flowengine/sdk';
 
 const GenerateConfig = Type.Object({
   count: Type.Integer({ minimum: 0, description: 'Rows to generate.' }),
@@ -8,8 +8,13 @@ const GenerateConfig = Type.Object({
   schema: Type.Optional(Type.Object({ fields: Type.Array(Type.Unknown()) }, { description: 'Schema of the rows; or give `schema:` beside `config:`.' })),
 }, { additionalProperties: false });
 
-/** Strings are drawn from a fixed table so generating them costs a byte copy, not a String per row. */
-const STRING_TABLE_SIZE = 4096;
+/**
+ * Non-sequence values repeat with this period (rows): each field's values are computed once into a
+ * pool, and a chunk is one or two slices of it copied at memory speed. A bench source must not be
+ * the bottleneck of the pipeline it measures.
+ */
+const POOL_ROWS = 1 << 16;
+const STRING_LENGTH = 12;
 
 /**
  * `generate`: a deterministic source for demos, tests and the bench. Every value is a pure
@@ -26,7 +31,7 @@ export default defineSource({
       throw new FlowEngineError('FE_GENERATE_NO_SCHEMA', `${ctx.instanceName}: generate needs a schema; expected \`schema: { fields: [...] }\` beside its config, found none`);
     }
     const sequenceIndex = sequenceField(schema, ctx.config.sequence, ctx.instanceName);
-    const strings = stringTable(seed);
+    const pools = schema.fields.map((field, index) => (index === sequenceIndex ? undefined : valuePool(field, index, seed)));
     const builder = new ChunkBuilder(schema, { capacity: Math.min(chunkSize, Math.max(count, 1)) });
     let next = typeof ctx.resumeFrom === 'number' ? ctx.resumeFrom : 0;
 
@@ -35,7 +40,7 @@ export default defineSource({
       async *read() {
         while (next < count && !ctx.signal.aborted) {
           const rows = Math.min(chunkSize, count - next);
-          schema.fields.forEach((field, index) => fillColumn(builder, field, index, next, rows, seed, index === sequenceIndex, strings));
+          schema.fields.forEach((field, index) => fillColumn(builder, field, index, next, rows, pools[index]));
           next += rows;
           yield { chunk: builder.finish(), position: next };
         }
@@ -64,57 +69,106 @@ function mix(seed: number, field: number, row: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-function stringTable(seed: number): Uint8Array[] {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const encoder = new TextEncoder();
-  return Array.from({ length: STRING_TABLE_SIZE }, (_, i) => {
-    let text = '';
-    for (let c = 0; c < 12; c++) text += alphabet[mix(seed, 1000 + c, i) % alphabet.length];
-    return encoder.encode(text);
-  });
-}
-
 const EPOCH_2024_MS = 1_704_067_200_000;
 
-function fillColumn(builder: ChunkBuilder, field: Field, index: number, first: number, rows: number, seed: number, isSequence: boolean, strings: readonly Uint8Array[]): void {
+/** One period of a field's pseudo-random values, in the column's own layout. */
+type Pool =
+  | { kind: 'int32'; values: Int32Array }
+  | { kind: 'int64'; values: BigInt64Array }
+  | { kind: 'float64'; values: Float64Array }
+  | { kind: 'bool'; values: boolean[] }
+  | { kind: 'string'; offsets: Int32Array; bytes: Uint8Array };
+
+function valuePool(field: Field, index: number, seed: number): Pool {
   switch (field.type) {
     case 'int32': {
-      const values = new Int32Array(rows);
-      for (let i = 0; i < rows; i++) values[i] = isSequence ? first + i + 1 : mix(seed, index, first + i) % 1_000_000;
-      builder.column(index).appendColumn(values);
-      return;
+      const values = new Int32Array(POOL_ROWS);
+      for (let k = 0; k < POOL_ROWS; k++) values[k] = mix(seed, index, k) % 1_000_000;
+      return { kind: 'int32', values };
     }
     case 'int64':
     case 'timestamp': {
-      const values = new BigInt64Array(rows);
-      // Written as two little-endian int32 halves: no BigInt per value. All values here are below 2^53.
-      const halves = new Int32Array(values.buffer);
-      for (let i = 0; i < rows; i++) {
-        const row = first + i;
-        const value = isSequence ? row + 1 : field.type === 'timestamp' ? EPOCH_2024_MS + row * 1000 + (mix(seed, index, row) % 1000) : mix(seed, index, row);
-        halves[2 * i] = value % 0x1_0000_0000 | 0;
-        halves[2 * i + 1] = Math.floor(value / 0x1_0000_0000);
-      }
-      builder.column(index).appendColumn(values);
-      return;
+      const values = new BigInt64Array(POOL_ROWS);
+      for (let k = 0; k < POOL_ROWS; k++) values[k] = BigInt(field.type === 'timestamp' ? mix(seed, index, k) % 1000 : mix(seed, index, k));
+      return { kind: 'int64', values };
     }
     case 'float64': {
-      const values = new Float64Array(rows);
-      for (let i = 0; i < rows; i++) values[i] = isSequence ? first + i + 1 : (mix(seed, index, first + i) % 100_000) / 100;
-      builder.column(index).appendColumn(values);
-      return;
+      const values = new Float64Array(POOL_ROWS);
+      for (let k = 0; k < POOL_ROWS; k++) values[k] = (mix(seed, index, k) % 100_000) / 100;
+      return { kind: 'float64', values };
     }
-    case 'bool': {
-      const values: boolean[] = new Array<boolean>(rows);
-      for (let i = 0; i < rows; i++) values[i] = (mix(seed, index, first + i) & 1) === 1;
-      builder.column(index).appendColumn(values);
-      return;
-    }
+    case 'bool':
+      return { kind: 'bool', values: Array.from({ length: POOL_ROWS }, (_, k) => (mix(seed, index, k) & 1) === 1) };
     case 'string': {
-      const column = builder.column(index);
-      if (!(column instanceof StringColumnBuilder)) return;
-      for (let i = 0; i < rows; i++) column.appendBytes(strings[mix(seed, index, first + i) % STRING_TABLE_SIZE] as Uint8Array);
-      return;
+      const alphabet = new TextEncoder().encode('abcdefghijklmnopqrstuvwxyz0123456789');
+      const bytes = new Uint8Array(POOL_ROWS * STRING_LENGTH);
+      const offsets = new Int32Array(POOL_ROWS + 1);
+      for (let k = 0; k < POOL_ROWS; k++) {
+        for (let c = 0; c < STRING_LENGTH; c++) bytes[k * STRING_LENGTH + c] = alphabet[mix(seed, index * 64 + c, k) % alphabet.length] as number;
+        offsets[k + 1] = (k + 1) * STRING_LENGTH;
+      }
+      return { kind: 'string', offsets, bytes };
     }
+  }
+}
+
+/** Rows [first, first + rows) of a field: pool slices (wrapping at the period), or the sequence 1, 2, 3…. */
+function fillColumn(builder: ChunkBuilder, field: Field, index: number, first: number, rows: number, pool: Pool | undefined): void {
+  const column = builder.column(index);
+  if (pool === undefined) {
+    appendSequence(builder, field, index, first, rows);
+    return;
+  }
+  let row = first;
+  let left = rows;
+  while (left > 0) {
+    const at = row % POOL_ROWS;
+    const n = Math.min(left, POOL_ROWS - at);
+    switch (pool.kind) {
+      case 'string':
+        column.appendColumn({ offsets: pool.offsets.subarray(at, at + n + 1), bytes: pool.bytes, length: n });
+        break;
+      case 'bool':
+        column.appendColumn(pool.values.slice(at, at + n));
+        break;
+      default:
+        column.appendColumn(pool.values.subarray(at, at + n));
+    }
+    row += n;
+    left -= n;
+  }
+  // Timestamps move forward one second a row (with the pool's sub-second jitter), like real events.
+  if (field.type === 'timestamp') addTimeBase((column as Int64ColumnBuilder).values, column.length - rows, first, rows);
+}
+
+function addTimeBase(values: BigInt64Array, start: number, first: number, rows: number): void {
+  // Two little-endian int32 halves per value: no BigInt per row. All values stay below 2^53.
+  const halves = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  for (let i = 0; i < rows; i++) {
+    const value = EPOCH_2024_MS + (first + i) * 1000 + halves[2 * (start + i)]!;
+    halves[2 * (start + i)] = value % 0x1_0000_0000 | 0;
+    halves[2 * (start + i) + 1] = Math.floor(value / 0x1_0000_0000);
+  }
+}
+
+function appendSequence(builder: ChunkBuilder, field: Field, index: number, first: number, rows: number): void {
+  const column = builder.column(index);
+  if (field.type === 'int32') {
+    const values = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) values[i] = first + i + 1;
+    column.appendColumn(values);
+  } else if (field.type === 'float64') {
+    const values = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) values[i] = first + i + 1;
+    column.appendColumn(values);
+  } else {
+    const values = new BigInt64Array(rows);
+    const halves = new Int32Array(values.buffer);
+    for (let i = 0; i < rows; i++) {
+      const value = first + i + 1;
+      halves[2 * i] = value % 0x1_0000_0000 | 0;
+      halves[2 * i + 1] = Math.floor(value / 0x1_0000_0000);
+    }
+    column.appendColumn(values);
   }
 }
