@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { channel, readLog, runYaml, stage, tempDir } from './fixtures/plugins/harness.js';
+import { channel, planFromYaml, readLog, runYaml, stage, startTestRun, tempDir } from './fixtures/plugins/harness.js';
 
 const SCHEMA = `{ fields: [{ name: id, type: int64 }, { name: amount, type: float64 }, { name: status, type: string }] }`;
 
@@ -85,4 +85,29 @@ pipeline:
     expect(stage(summary, 'out').rowsIn).toBe(0);
     expect(openAfter).toBe(0);
   });
+
+  for (const lazy of [false, true]) {
+    it(`enableLazyLoading: ${lazy} starts transforms and sinks ${lazy ? 'on their first input' : 'before the first chunk'}`, async () => {
+      const yaml = (count: number): string => `
+pipeline:
+  name: lazy
+  plugins:
+    - { name: rows, type: generate, config: { count: ${count} }, schema: ${SCHEMA} }
+    - { name: some, type: filter, config: { where: "id % 2 = 0" } }
+    - { name: sink, type: null-sink }
+settings:
+  isolation: { enableLazyLoading: ${lazy} }
+`;
+      // No rows at all: lazily, only the source ever starts.
+      const empty = startTestRun(await planFromYaml({ yaml: yaml(0) }));
+      expect((await empty.done).status).toBe('succeeded');
+      expect([...empty.running.handles.keys()]).toEqual(lazy ? ['rows'] : expect.arrayContaining(['rows', 'some', 'sink']));
+      expect(empty.openAfter()).toBe(0);
+      // With rows, the result is the same either way.
+      const { summary, openAfter } = await runYaml({ yaml: yaml(5000) });
+      expect(stage(summary, 'sink').rowsIn).toBe(2500);
+      expect(openAfter).toBe(0);
+    });
+  }
 });
+

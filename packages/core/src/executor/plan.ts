@@ -29,6 +29,12 @@ export interface ExecutionPlan {
   readonly stages: readonly StagePlan[];
   /** Set when spillover is enabled: channels overflow to files here instead of blocking or dropping. */
   readonly spill?: { readonly directory: string; readonly memoryBudgetBytes?: number | undefined } | undefined;
+  /**
+   * `settings.isolation.enableLazyLoading`: start transforms and sinks on their first input instead
+   * of before the first chunk (`preloadPlugins`, the default). Saves workers for branches that never
+   * see data; costs the start time on the first chunk.
+   */
+  readonly lazy?: boolean | undefined;
   /** How often sinks flush (their durable point) while data flows; they always flush at the end. */
   readonly flushIntervalMs: number;
 }

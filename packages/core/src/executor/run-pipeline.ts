@@ -67,6 +67,7 @@ class Execution {
   #interrupted = false;
   #retries = new Map<string, number>();
   readonly #pausesSources = new Set<EdgeChannel>();
+  readonly #starting = new Map<string, Promise<InstanceHandle>>();
 
   constructor(plan: ExecutionPlan, options: RunOptions) {
     this.#plan = plan;
@@ -121,32 +122,51 @@ class Execution {
     for (const channel of this.channels.values()) void channel.abort(error).catch(() => undefined);
   }
 
+  /**
+   * Starts instances before the first chunk, each as soon as its inputs have started (a transform
+   * or sink needs its input schema), so independent stages start their workers in parallel. With
+   * `lazy`, only sources start here; the rest start on their first input (see #handleOf).
+   */
   async #startStages(): Promise<void> {
-    const outputSchemas = new Map<string, Schema>();
-    for (const name of this.#graph.order) {
-      const stage = this.#stages.get(name) as StagePlan;
-      const inputSchema = this.#inputSchemaOf(stage, outputSchemas);
-      const deadLetters = stage.errors === 'deadLetter' ? this.#deadLetterWriter(stage) : undefined;
-      const stats = this.stats.get(name) as StageStats;
-      const handle = await this.#options.startInstance({
-        ...stage.instance,
-        errors: stage.errors,
-        ...(inputSchema === undefined ? {} : { inputSchema }),
-        onReject: (row) => {
-          if (deadLetters === undefined) return;
-          stats.deadLettered += 1;
-          deadLetters.write({ stage: name, record: row.record, reason: row.reason, code: row.code, location: row.location });
-        },
-      });
-      this.handles.set(name, handle);
-      if (handle.kind === 'source') outputSchemas.set(name, handle.schema);
-      else if (handle.kind === 'transform') outputSchemas.set(name, handle.outputSchema);
-    }
+    const eager = this.#plan.lazy === true ? this.#plan.stages.filter((stage) => stage.kind === 'source') : this.#plan.stages;
+    // allSettled: when one start fails, wait for the others, so every started worker gets closed.
+    const results = await Promise.allSettled(eager.map((stage) => this.#start(stage.name)));
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
 
-  #inputSchemaOf(stage: StagePlan, outputSchemas: ReadonlyMap<string, Schema>): Schema | undefined {
-    if (stage.inputs.length === 0) return undefined;
-    const schemas = stage.inputs.map((input) => outputSchemas.get(input) as Schema);
+  /** Starts one instance once (memoised); rejects if it or an input failed to start. */
+  #start(name: string): Promise<InstanceHandle> {
+    let started = this.#starting.get(name);
+    if (started === undefined) {
+      started = this.#startInstance(this.#stages.get(name) as StagePlan);
+      started.catch(() => undefined);
+      this.#starting.set(name, started);
+    }
+    return started;
+  }
+
+  async #startInstance(stage: StagePlan): Promise<InstanceHandle> {
+    const inputs = await Promise.all(stage.inputs.map((input) => this.#start(input)));
+    const inputSchema = this.#inputSchemaOf(stage, inputs.map(outputSchemaOf));
+    const deadLetters = stage.errors === 'deadLetter' ? this.#deadLetterWriter(stage) : undefined;
+    const stats = this.stats.get(stage.name) as StageStats;
+    const handle = await this.#options.startInstance({
+      ...stage.instance,
+      errors: stage.errors,
+      ...(inputSchema === undefined ? {} : { inputSchema }),
+      onReject: (row) => {
+        if (deadLetters === undefined) return;
+        stats.deadLettered += 1;
+        deadLetters.write({ stage: stage.name, record: row.record, reason: row.reason, code: row.code, location: row.location });
+      },
+    });
+    this.handles.set(stage.name, handle);
+    return handle;
+  }
+
+  #inputSchemaOf(stage: StagePlan, schemas: readonly Schema[]): Schema | undefined {
+    if (schemas.length === 0) return undefined;
     const first = schemas[0] as Schema;
     const mismatch = schemas.findIndex((schema) => schema.fingerprint !== first.fingerprint);
     if (mismatch !== -1) {
@@ -190,10 +210,9 @@ class Execution {
   async #pump(stage: StagePlan): Promise<void> {
     const outputs = this.#outputsOf(stage.name);
     try {
-      const handle = this.handles.get(stage.name) as InstanceHandle;
-      if (handle.kind === 'source') await this.#pumpSource(stage, handle, outputs);
-      else if (handle.kind === 'transform') await this.#pumpTransform(stage, handle, outputs);
-      else await this.#pumpSink(stage, handle);
+      if (stage.kind === 'source') await this.#pumpSource(stage, (await this.#start(stage.name)) as SourceHandle, outputs);
+      else if (stage.kind === 'transform') await this.#pumpTransform(stage, () => this.#start(stage.name) as Promise<TransformHandle>, outputs);
+      else await this.#pumpSink(stage, () => this.#start(stage.name) as Promise<SinkHandle>);
       for (const output of outputs) output.close();
     } catch (error) {
       this.#fail(FlowEngineError.from(error, 'FE_RUN_FAILED', `stage "${stage.name}"`));
@@ -222,7 +241,7 @@ class Execution {
     }
   }
 
-  async #pumpTransform(stage: StagePlan, handle: TransformHandle, outputs: EdgeChannel[]): Promise<void> {
+  async #pumpTransform(stage: StagePlan, handleOf: () => Promise<TransformHandle>, outputs: EdgeChannel[]): Promise<void> {
     const stats = this.stats.get(stage.name) as StageStats;
     const oneAtATime = serial();
     const threads = typeof stage.instance['threads'] === 'number' ? stage.instance['threads'] : 1;
@@ -243,6 +262,7 @@ class Execution {
           continue;
         }
         const chunk = envelope.chunk;
+        const handle = await handleOf();
         stats.rowsIn += chunk.length;
         stats.chunksIn += 1;
         const started = performance.now();
@@ -258,8 +278,9 @@ class Execution {
       }
     }));
     while (inFlight.length > 0 && this.#failure === undefined) await oneAtATime(drainOne);
-    if (this.#failure !== undefined) return;
-    const rest = await handle.flush();
+    // A lazily loaded transform that never got a chunk was never started: nothing to flush.
+    if (this.#failure !== undefined || !this.handles.has(stage.name)) return;
+    const rest = await (await handleOf()).flush();
     await this.#emitProduced(outputs, rest, { chunk: null }, stats);
   }
 
@@ -278,13 +299,14 @@ class Execution {
     }
   }
 
-  async #pumpSink(stage: StagePlan, handle: SinkHandle): Promise<void> {
+  async #pumpSink(stage: StagePlan, handleOf: () => Promise<SinkHandle>): Promise<void> {
     const stats = this.stats.get(stage.name) as StageStats;
     const written = new Map<string, number>();
     const oneAtATime = serial();
     let lastFlush = performance.now();
     const flush = async (): Promise<void> => {
-      await handle.flush();
+      if (!this.handles.has(stage.name)) return;
+      await (await handleOf()).flush();
       lastFlush = performance.now();
       for (const [source, seq] of written) await this.#acknowledge(stage.name, source, seq);
     };
@@ -292,6 +314,7 @@ class Execution {
       for await (const envelope of input) {
         if (this.#failure !== undefined) return;
         await oneAtATime(async () => {
+          const handle = await handleOf();
           if (envelope.chunk !== null) {
             stats.rowsIn += envelope.chunk.length;
             stats.chunksIn += 1;
@@ -360,4 +383,10 @@ export function edgeName(from: string, to: string): string {
 
 function describeSchema(schema: Schema): string {
   return `(${schema.fields.map((field) => `${field.name} ${field.type}`).join(', ')})`;
+}
+
+function outputSchemaOf(handle: InstanceHandle): Schema {
+  if (handle.kind === 'source') return handle.schema;
+  if (handle.kind === 'transform') return handle.outputSchema;
+  throw new FlowEngineError('FE_GRAPH_INVALID', `stage "${handle.kind}" has no output; a sink cannot be an input`);
 }

@@ -66,6 +66,7 @@ export function buildExecutionPlan(loaded: LoadedConfig, plugins: AvailablePlugi
     pipeline: config.name,
     stages,
     spill: isolation.enableSpillover ? { directory: resolve(cwd, isolation.spilloverPath) } : undefined,
+    lazy: isolation.enableLazyLoading && !isolation.preloadPlugins,
     flushIntervalMs: options.flushIntervalMs ?? 1000,
   };
 }
