@@ -1,4 +1,5 @@
 import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import { FlowEngineError, defineSink, type Chunk, type PluginContext, type Schema } from '@flowengine/sdk';
 import { resolveDialect } from './dialect.js';
 import { ByteWriter } from './format/byte-writer.js';
@@ -37,6 +38,8 @@ export const csvSink = defineSink({
     const maxRows = config.maxRowsPerFile ?? Infinity;
     const names = inputSchema.fields.map((field) => field.name);
 
+    // Like `mkdir -p`: a pipeline writing to out/x.csv should not fail because out/ is new.
+    await mkdir(dirname(path), { recursive: true });
     const lock = await OutputLock.acquire(path, where);
     const out = new ByteWriter(1 << 20);
     let file: AtomicFile | undefined;

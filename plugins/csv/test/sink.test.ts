@@ -43,6 +43,13 @@ describe('csv-sink', () => {
     }), { numRuns: 100 });
   });
 
+  it('creates a missing parent folder of path (regression: out/x.csv failed when out/ did not exist)', async () => {
+    const schema = Schema.of([{ name: 'n', type: 'int32' }]);
+    const path = join(tempDir(), 'new', 'deeper', 'rows.csv');
+    await writeAll(csvSink, { path }, schema, [chunkFromRows(schema, [[1], [2]])]);
+    expect(readFileSync(path, 'utf8')).toBe('n\n1\n2\n');
+  });
+
   it('quotes only where needed, keeps "" apart from null, and writes -0 and big int64 exactly', async () => {
     const path = join(tempDir(), 'plain.csv');
     const schema = Schema.of([{ name: 's', type: 'string' }, { name: 'f', type: 'float64' }, { name: 'n', type: 'int64' }]);
