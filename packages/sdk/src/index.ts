@@ -27,3 +27,4 @@ export type { PoolSize } from './chunk/pools.js';
 export { chunkFromRows } from './chunk/from-rows.js';
 export { Type } from 'typebox';
 export type { Static, TSchema } from 'typebox';
+export { editDistance, byCloseness, closestMatch } from './errors/did-you-mean.js';

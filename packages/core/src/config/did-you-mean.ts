@@ -1,38 +1,12 @@
-/** Edit distance (insert, delete, substitute, each 1), case-insensitive: `Wiat` is one step from `Wait`. */
-export function levenshtein(a: string, b: string): number {
-  const s = a.toLowerCase();
-  const t = b.toLowerCase();
-  let previous = Array.from({ length: t.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= s.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= t.length; j++) {
-      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = current;
-  }
-  return previous[t.length] ?? 0;
-}
+import { byCloseness, closestMatch, editDistance } from '@flowengine/sdk';
 
-/** Candidates ordered closest first (ties keep their order). */
-export function byCloseness(word: string, candidates: readonly string[]): string[] {
-  return candidates
-    .map((candidate, index) => ({ candidate, index, distance: levenshtein(word, candidate) }))
-    .sort((a, b) => a.distance - b.distance || a.index - b.index)
-    .map((entry) => entry.candidate);
-}
-
-/** The closest candidate if it is close enough to be the likely intent, else undefined. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  const best = byCloseness(word, candidates)[0];
-  if (best === undefined) return undefined;
-  const limit = Math.max(2, Math.floor(Math.max(word.length, best.length) / 3));
-  return levenshtein(word, best) <= limit ? best : undefined;
-}
+/** Shared with every package's messages: see @flowengine/sdk's did-you-mean. */
+export { byCloseness, editDistance as levenshtein };
+export const closest = closestMatch;
 
 /** `; did you mean "x"?` or `; expected one of: a, b` — the tail of an "unknown ..." message. */
 export function suggestion(word: string, candidates: readonly string[], noun = 'one of'): string {
-  const best = closest(word, candidates);
+  const best = closestMatch(word, candidates);
   if (best !== undefined) return `; did you mean "${best}"?`;
   return candidates.length === 0 ? '' : `; expected ${noun}: ${candidates.join(', ')}`;
 }

@@ -1,3 +1,4 @@
+import { closestMatch } from '@flowengine/sdk';
 import { FlowEngineError } from '@flowengine/sdk';
 
 /** 1-based line and column of `offset` in `text` (expressions from YAML block scalars span lines). */
@@ -48,24 +49,4 @@ export function expressionError(code: string, text: string, offset: number, leng
 }
 
 /** The candidate nearest to `word` by edit distance, if it is close enough to be a likely typo. */
-export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
+export const didYouMean = closestMatch;

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import semver from 'semver';
-import { FlowEngineError, PLUGIN_KEYWORD, SDK_VERSION, readManifest } from '@flowengine/sdk';
+import { FlowEngineError, PLUGIN_KEYWORD, SDK_VERSION, byCloseness, readManifest } from '@flowengine/sdk';
 import type { PluginKind } from '@flowengine/sdk';
 
 /** A plugin the engine can run, found from a manifest or given as a built-in. */
@@ -98,7 +98,7 @@ export function resolvePlugin(id: string, options: DiscoverOptions): ResolvedPlu
 }
 
 export function notFound(id: string, installed: readonly string[]): FlowEngineError {
-  const ranked = [...installed].sort((a, b) => distance(id, a) - distance(id, b) || a.localeCompare(b));
+  const ranked = byCloseness(id, [...installed].sort());
   const list = ranked.length === 0 ? 'no plugins are installed' : `installed: ${ranked.join(', ')}`;
   return new FlowEngineError('FE_PLUGIN_NOT_FOUND', `plugin "${id}": no built-in or installed package provides it; ${list}`,
     { details: { id, installed: ranked } });
@@ -139,15 +139,3 @@ function isPluginPackage(dir: string): boolean {
   }
 }
 
-/** Levenshtein distance, for "closest first". */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}

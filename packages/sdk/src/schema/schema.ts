@@ -1,3 +1,4 @@
+import { closestMatch } from '../errors/did-you-mean.js';
 import { FlowEngineError } from '../errors/flowengine-error.js';
 import { FIELD_TYPES, TIME_UNITS, isFieldType, isTimeUnit } from './field.js';
 import type { Field, FieldInput, FieldType, TimeUnit } from './field.js';
@@ -115,7 +116,7 @@ function parseField(raw: unknown, index: number, where: string): Field {
   const here = `${at} "${name}"`;
   for (const key of Object.keys(raw)) {
     if (!FIELD_KEYS.includes(key)) {
-      const hint = closest(key, FIELD_KEYS);
+      const hint = closestMatch(key, FIELD_KEYS);
       throw invalid(here, `unknown key "${key}": expected one of ${FIELD_KEYS.join(', ')}${hint === undefined ? '' : ` (did you mean "${hint}"?)`}`,
         { index, field: name, key });
     }
@@ -155,28 +156,6 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'null prototype'})`;
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   return `${typeof value} ${String(value)}`;
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate);
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 /**
