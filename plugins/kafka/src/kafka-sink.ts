@@ -1,6 +1,6 @@
 import { FlowEngineError, defineSink, type Chunk, type PluginContext, type Schema } from '@flowengine/sdk';
 import { ProduceAcks, Producer } from '@platformatic/kafka';
-import { clientOptions, closeQuietly } from './client/connection.js';
+import { clientOptions, closeQuietly, retryBudgetMs, withDeadline } from './client/connection.js';
 import { RowEncoder } from './format/encoder.js';
 import { KafkaSinkConfig, type KafkaSinkOptions } from './sink/options.js';
 import { describeCause } from './source/topics.js';
@@ -35,8 +35,10 @@ export const kafkaSink = defineSink({
       acks: ProduceAcks.ALL,
       compression: config.compression ?? 'none',
     });
+    const budgetMs = retryBudgetMs(config);
+    const gaveUp = (what: string) => () => new Error(`${what} did not succeed within ${budgetMs} ms (retries × retryDelayMs + 5 s)`);
     try {
-      await producer.initIdempotentProducer({});
+      await withDeadline(producer.initIdempotentProducer({}), budgetMs, gaveUp('InitProducerId'));
     } catch (error) {
       await closeQuietly(producer);
       throw new FlowEngineError('FE_KAFKA_CONNECT', `${where}: could not start an idempotent producer on ${base.bootstrapBrokers.join(',')} (after ${base.retries} retries): ${describeCause(error)}`,
@@ -60,7 +62,7 @@ export const kafkaSink = defineSink({
       tail = tail.then(async () => {
         if (failure !== undefined) return;
         try {
-          await producer.send({ messages: records.map((r) => ({ topic: config.topic, key: r.key, value: r.value })) });
+          await withDeadline(producer.send({ messages: records.map((r) => ({ topic: config.topic, key: r.key, value: r.value })) }), budgetMs, gaveUp('Produce'));
           sent += records.length;
         } catch (error) {
           failure ??= new FlowEngineError('FE_KAFKA_PRODUCE', `${where}: the broker did not acknowledge ${records.length} record(s) for topic "${config.topic}": ${describeCause(error)}`,
@@ -72,8 +74,12 @@ export const kafkaSink = defineSink({
       });
     };
     const sendPending = async (all: boolean): Promise<void> => {
+      // The condition is checked again after every wait: the linger timer may have sent meanwhile.
       while (pending.length >= maxBatchRows || (all && pending.length > 0)) {
-        while (queued >= maxQueuedBatches) await new Promise<void>((resolve) => drained.push(resolve));
+        if (queued >= maxQueuedBatches) {
+          await new Promise<void>((resolve) => drained.push(resolve));
+          continue;
+        }
         send(pending.length <= maxBatchRows ? pending : pending.slice(0, maxBatchRows));
         pending = pending.length <= maxBatchRows ? [] : pending.slice(maxBatchRows);
       }

@@ -6,7 +6,7 @@ import { RecordDecoder } from './format/decoder.js';
 import { RecordFeed, isRebalanceError, type KafkaMessage } from './source/feed.js';
 import { AckLedger, type CommitPoint, type KafkaPosition } from './source/ledger.js';
 import { KafkaSourceConfig, type KafkaSourceOptions } from './source/options.js';
-import { connectError, describeCause, resolveTopics, seedOffsetsAt } from './source/topics.js';
+import { connectError, describeCause, resolveTopics, seedOffsetsAt, seedResume } from './source/topics.js';
 
 /** How long an idle source waits before it yields an empty chunk (see `heartbeat`). */
 const IDLE_HEARTBEAT_MS = 1000;
@@ -47,9 +47,10 @@ export const kafkaSource = defineSource({
     const decoder = new RecordDecoder(schema, config.format ?? 'json', config.metadata ?? {}, config.delimiter ?? ',', where);
     const chunkSize = config.chunkSize ?? 5000;
     const maxWaitMs = config.maxWaitMs ?? 200;
+    const startTime = startTimeOf(config.startFrom, where);
+    const resume = resumePoint(ctx.resumeFrom);
     const base = clientOptions(config, ctx.instanceName);
     const topics = await resolveTopics(config, base, where);
-    const startTime = startTimeOf(config.startFrom, where);
     const sessionTimeout = config.sessionTimeoutMs ?? 10_000;
 
     const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
@@ -64,6 +65,7 @@ export const kafkaSource = defineSource({
       highWaterMark: Math.max(64, chunkSize),
     });
     const ledger = new AckLedger();
+
     // --- commits ---------------------------------------------------------------------------
     let commitChain: Promise<void> = Promise.resolve();
     const commit = (): Promise<void> => {
@@ -122,6 +124,10 @@ export const kafkaSource = defineSource({
         const seeded = await seedOffsetsAt(startTime, topics, config.group, consumer, base, where);
         if (seeded > 0) ctx.logger.info(`${where}: started ${seeded} partition(s) without a committed offset at ${new Date(startTime).toISOString()}`);
       }
+      if (resume !== undefined && topics.includes(resume.topic)) {
+        const outcome = await seedResume(resume, config.group, base).catch((error: unknown) => describeCause(error));
+        if (outcome !== 'moved' && outcome !== 'current') ctx.logger.warn(`${where}: could not resume ${resume.topic}/${resume.partition} at ${resume.offset} (${outcome}); reading from the committed offsets`);
+      }
       if (config.stopAtEnd === true) endOffsets = await consumer.listOffsets({ topics });
       stream = await consumer.consume({
         topics,
@@ -137,7 +143,8 @@ export const kafkaSource = defineSource({
     const feed = new RecordFeed(stream, Math.max(1000, chunkSize * 2), ctx.signal);
 
     // --- reading ---------------------------------------------------------------------------
-    let seq = 0;
+    // A resumed source continues the numbering of the position it resumes after.
+    let seq = resume?.seq ?? 0;
     let lastYield = performance.now();
     const empty = new ChunkBuilder(schema, { capacity: 1 });
     // An idle topic must not leave the engine waiting in read(): it checks for a stop between
@@ -254,6 +261,14 @@ function startTimeOf(startFrom: KafkaSourceOptions['startFrom'], where: string):
       { details: { option: 'startFrom', value: startFrom } });
   }
   return ms;
+}
+
+/** The position to resume after, when the engine re-opens the source with one of ours. */
+function resumePoint(from: unknown): { seq: number; topic: string; partition: number; offset: bigint } | undefined {
+  const position = from as Partial<KafkaPosition> | undefined;
+  if (typeof position?.topic !== 'string' || typeof position.partition !== 'number' || position.partition < 0) return undefined;
+  if (typeof position.offset !== 'string' || !/^\d+$/.test(position.offset) || typeof position.seq !== 'number') return undefined;
+  return { seq: position.seq, topic: position.topic, partition: position.partition, offset: BigInt(position.offset) };
 }
 
 function describe(points: readonly CommitPoint[]): string {

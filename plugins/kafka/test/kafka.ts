@@ -109,8 +109,11 @@ export async function committed(group: string, topic: string): Promise<bigint[]>
   }
 }
 
-/** The YAML of kafka-source → kafka-sink for the `orders` records. */
-export function copyPipeline(options: { name?: string; source: string; sink: string; group: string; extraSource?: string; extra?: string }): string {
+/**
+ * The YAML of kafka-source → kafka-sink for the `orders` records. `extraSource`/`extraSink` are
+ * appended inside each config (`, key: value`), `extra`/`extraSinkInstance` to each instance.
+ */
+export function copyPipeline(options: { name?: string; source: string; sink: string; group: string; extraSource?: string; extraSink?: string; extra?: string; extraSinkInstance?: string }): string {
   return `pipeline:
   name: ${options.name ?? 'kafka-copy'}
   plugins:
@@ -122,6 +125,6 @@ export function copyPipeline(options: { name?: string; source: string; sink: str
     - name: out
       type: kafka-sink
       input: in
-      config: { brokers: "${BROKERS}", topic: ${options.sink}, key: key, maxBatchRows: 500, lingerMs: 5 }
+      config: { brokers: "${BROKERS}", topic: ${options.sink}, key: key, maxBatchRows: 500, lingerMs: 5${options.extraSink ?? ''} }${options.extraSinkInstance ?? ''}
 `;
 }

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { kafkaStatus, pauseKafka, resumeKafka } from '../../../tools/services/kafka.mjs';
+import { runPlugin } from '@flowengine/sdk/testing';
+import { Schema } from '@flowengine/sdk';
 import { runYaml } from './run-pipeline.mjs';
 import { BROKERS, SKIP_REASON, committed, copyPipeline, createTopic, orders, produce, readAll, tally, tempDir, unique } from './kafka.js';
 
@@ -54,7 +56,10 @@ describe.skipIf(BROKERS === undefined)(`kafka pipelines through failures${skippe
     const n = 4000;
     await produce(source, orders(n / 2));
     const stop = new AbortController();
-    const done = runYaml(copyPipeline({ source, sink, group }) + SETTINGS, { cwd: tempDir(), stopSignal: stop.signal });
+    // Ride out a broker restart that may take a minute on a loaded machine: 120 retries × 1 s,
+    // and calls (a sink flush waits for the broker) bounded above that.
+    const patient = { extraSource: ', retries: 120', extraSink: ', retries: 120', extra: '\n      timeoutSeconds: 300', extraSinkInstance: '\n      timeoutSeconds: 300' };
+    const done = runYaml(copyPipeline({ source, sink, group, ...patient }) + SETTINGS, { cwd: tempDir(), stopSignal: stop.signal });
     await until('the pipeline committed some offsets', async () => sum(await committed(group, source)) > 0, [done]);
 
     await pauseKafka({ timeoutMs: 120_000 });
@@ -70,6 +75,29 @@ describe.skipIf(BROKERS === undefined)(`kafka pipelines through failures${skippe
     expect(result).toMatchObject({ distinct: n, sum: (n * (n + 1)) / 2 });
     // Rows in flight during the outage may be written twice (at-least-once), never dropped.
     expect(result.duplicates).toBeLessThanOrEqual((BUFFER + 4) * CHUNK * 2);
+    console.info(`broker outage: ${result.duplicates} duplicate(s) of ${n}`);
+  });
+
+  it('fails with FE_KAFKA_CONSUME when the broker stays away longer than the retries', async (test) => {
+    if ((await kafkaStatus()) !== BROKERS) test.skip(`the broker at ${BROKERS} was not started from FLOWENGINE_KAFKA_STATE_DIR, so it cannot be paused`);
+    const topic = unique('gone');
+    const group = unique('gone');
+    await createTopic(topic, 1);
+    await produce(topic, orders(10));
+    const schema = Schema.of([{ name: 'id', type: 'int64' }, { name: 'payload', type: 'string' }]);
+    const packageDir = fileURLToPath(new URL('..', import.meta.url));
+    const reading = runPlugin({ plugin: { packageDir, id: 'kafka-source' }, declaredSchema: schema, timeoutSeconds: 120,
+      config: { brokers: BROKERS, topics: [topic], group, retries: 2, retryDelayMs: 200 } });
+    try {
+      await until('the source committed its 10 records', async () => sum(await committed(group, topic)) === 10, [reading]);
+      await pauseKafka({ timeoutMs: 120_000 });
+      const result = await reading;
+      expect(result.error?.code).toBe('FE_KAFKA_CONSUME');
+      expect(result.error?.message).toContain(`reading ${topic} failed`);
+      expect(result.rows).toHaveLength(10);
+    } finally {
+      await resumeKafka({ timeoutMs: 300_000 });
+    }
   });
 
   it('loses nothing when the FlowEngine process is killed with SIGKILL and started again; duplicates stay within the in-flight window', async () => {

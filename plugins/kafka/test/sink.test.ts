@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { Schema } from '@flowengine/sdk';
 import { assertSinkCompliance, runPlugin } from '@flowengine/sdk/testing';
 import { BROKERS, SKIP_REASON, createTopic, readAll, unique } from './kafka.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const plugin = { packageDir, id: 'kafka-sink' } as const;
-const schema = { fields: [{ name: 'id', type: 'int64' }, { name: 'name', type: 'string' }, { name: 'score', type: 'float64' }] };
+const schema = Schema.of([{ name: 'id', type: 'int64' }, { name: 'name', type: 'string' }, { name: 'score', type: 'float64' }]);
 const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ id: i + 1, name: i % 3 === 0 ? `a, "b" ${i}` : `n${i}`, score: i / 4 }));
 const skipped = BROKERS === undefined ? ` (skipped: ${SKIP_REASON})` : '';
 

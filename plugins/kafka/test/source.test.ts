@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { Schema } from '@flowengine/sdk';
 import { assertSourceCompliance, runPlugin } from '@flowengine/sdk/testing';
 import { runYaml } from './run-pipeline.mjs';
 import { BROKERS, SKIP_REASON, committed, copyPipeline, createTopic, orders, produce, readAll, tally, tempDir, unique } from './kafka.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const plugin = { packageDir, id: 'kafka-source' } as const;
-const ordersSchema = { fields: [{ name: 'id', type: 'int64' }, { name: 'payload', type: 'string' }, { name: 'key', type: 'string' }] };
+const ordersSchema = Schema.of([{ name: 'id', type: 'int64' }, { name: 'payload', type: 'string' }, { name: 'key', type: 'string' }]);
 const skipped = BROKERS === undefined ? ` (skipped: ${SKIP_REASON})` : '';
 
 describe.skipIf(BROKERS === undefined)(`kafka-source${skipped}`, () => {

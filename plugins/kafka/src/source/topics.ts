@@ -84,13 +84,44 @@ export function connectError(where: string, base: BaseOptions, error: unknown): 
     { details: { brokers: base.bootstrapBrokers }, cause: error });
 }
 
-/** The client nests causes (MultipleErrors of NetworkErrors); the innermost message says most. */
+/**
+ * The client nests causes (MultipleErrors of retries, each wrapping NetworkErrors); the innermost
+ * messages of the first and the last attempt say most.
+ */
 export function describeCause(error: unknown): string {
-  let current = error as { message?: string; cause?: unknown; errors?: unknown[] } | undefined;
-  const seen: string[] = [];
-  for (let depth = 0; current !== undefined && current !== null && depth < 6; depth++) {
-    if (typeof current.message === 'string' && current.message !== '') seen.push(current.message);
-    current = (current.errors?.[0] ?? current.cause) as typeof current;
+  type Nested = { message?: string; cause?: unknown; errors?: unknown[] } | undefined | null;
+  const chain = (start: Nested, pick: (errors: unknown[]) => unknown): string[] => {
+    const seen: string[] = [];
+    let current = start;
+    for (let depth = 0; current !== undefined && current !== null && depth < 6; depth++) {
+      if (typeof current.message === 'string' && current.message !== '') seen.push(current.message);
+      current = (current.errors !== undefined && current.errors.length > 0 ? pick(current.errors) : current.cause) as Nested;
+    }
+    return seen;
+  };
+  const first = chain(error as Nested, (errors) => errors[0]);
+  const last = chain(error as Nested, (errors) => errors[errors.length - 1]);
+  const text = (parts: string[]) => [...new Set(parts)].join(': ');
+  if (first.length === 0) return String(error);
+  return text(first) === text(last) ? text(first) : `${text(first)} (last attempt: ${text(last.slice(1))})`;
+}
+
+/**
+ * `resumeFrom` (the engine re-opens a failed source with the last acknowledged position): that
+ * partition's committed offset is moved up to the position's, never back. The commit normally
+ * happened on that acknowledgement already; this covers a position that was acknowledged but
+ * whose commit did not go out. Needs the group to be empty (the failed consumer gone); when it
+ * is not, reading starts at the committed offset, which only re-reads (at-least-once).
+ */
+export async function seedResume(position: { topic: string; partition: number; offset: bigint }, group: string, base: BaseOptions): Promise<'moved' | 'current'> {
+  const admin = new Admin(base);
+  try {
+    const [committed] = await admin.listConsumerGroupOffsets({ groups: [group] });
+    const current = committed?.topics.find((t) => t.name === position.topic)?.partitions.find((p) => p.partitionIndex === position.partition)?.committedOffset ?? -1n;
+    if (current >= position.offset) return 'current';
+    await admin.alterConsumerGroupOffsets({ groupId: group, topics: [{ name: position.topic, partitionOffsets: [{ partition: position.partition, offset: position.offset }] }] });
+    return 'moved';
+  } finally {
+    await admin.close().catch(() => undefined);
   }
-  return seen.length === 0 ? String(error) : [...new Set(seen)].join(': ');
 }
