@@ -48,9 +48,16 @@ export interface RejectedRowLike {
   readonly location?: string | undefined;
 }
 
-export type StartInstance = (options: Record<string, unknown> & {
+export type StartInstance = ((options: Record<string, unknown> & {
   name: string;
   errors: string;
   inputSchema?: Schema;
   onReject: (row: RejectedRowLike) => void;
-}) => Promise<InstanceHandle>;
+}) => Promise<InstanceHandle>) & {
+  /**
+   * Optional hint (the isolation host's `startInstance.prepare`): ready an instance's thread and
+   * module before its input schema is known, so stages that must start one after another boot
+   * side by side. startInstance with the same name then only opens it.
+   */
+  readonly prepare?: (options: Record<string, unknown> & { name: string }) => void;
+};

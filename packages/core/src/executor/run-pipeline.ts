@@ -129,6 +129,10 @@ class Execution {
    */
   async #startStages(): Promise<void> {
     const eager = this.#plan.lazy === true ? this.#plan.stages.filter((stage) => stage.kind === 'source') : this.#plan.stages;
+    // Each stage waits for its inputs' schemas before it can open; booting every worker now
+    // (a thread and a module import each) takes that boot off the chain of waits.
+    const prepare = this.#options.startInstance.prepare;
+    if (prepare !== undefined) for (const stage of eager) prepare(stage.instance);
     // allSettled: when one start fails, wait for the others, so every started worker gets closed.
     const results = await Promise.allSettled(eager.map((stage) => this.#start(stage.name)));
     const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');

@@ -1,29 +1,91 @@
-import { startInstance } from './start-instance.js';
+import type { Piscina } from 'piscina';
+import { createWorkerPool, preloadModule } from '../worker/worker-pool.js';
+import { placementOf, resolveOptions, startInstance, startResolved } from './start-instance.js';
 import type { InstanceHandle, InstanceOptions } from './types.js';
+
+/** What {@link IsolationHost.prepare} needs: the instance's options without its input schema. */
+export type PrepareOptions = Pick<InstanceOptions, 'name' | 'plugin' | 'mode' | 'memoryLimitMB' | 'threads'>;
 
 /** Starts instances and closes every one still open on {@link IsolationHost.close}. */
 export interface IsolationHost {
-  startInstance: typeof startInstance;
+  /**
+   * Starts an instance as the exported startInstance does, using the worker pool that
+   * `startInstance.prepare` (same as {@link IsolationHost.prepare}) readied for its name.
+   */
+  startInstance: typeof startInstance & { prepare(options: PrepareOptions): void };
+  /**
+   * Optional hint, before an instance's input schema is known: boots its worker thread(s) and
+   * imports its plugin module now, so the next startInstance with the same name only opens it.
+   * A pipeline's stages start one after another (each needs its input's schema); prepared, their
+   * threads boot side by side. Does nothing outside worker mode or for options startInstance
+   * would refuse; a prepared pool never claimed is ended by {@link IsolationHost.close}.
+   */
+  prepare(options: PrepareOptions): void;
   /** Closes all instances started through this host (in parallel); the first error is rethrown. */
   close(): Promise<void>;
+}
+
+interface Prepared {
+  readonly pool: Piscina;
+  readonly key: string;
 }
 
 /** A host that tracks its instances, so a shutdown path cannot leave a worker or child behind. */
 export function createInstanceHost(): IsolationHost {
   const open = new Set<InstanceHandle>();
+  const prepared = new Map<string, Prepared>();
+
+  const prepare = (options: PrepareOptions): void => {
+    const { mode, memoryLimitMB, threads } = placementOf(options);
+    if (mode !== 'worker' || typeof options.plugin?.modulePath !== 'string' || !(memoryLimitMB > 0) || !Number.isInteger(threads) || threads < 1) return;
+    if (prepared.has(options.name)) return;
+    const pool = createWorkerPool(threads, memoryLimitMB);
+    preloadModule(pool, options.plugin.modulePath, threads);
+    prepared.set(options.name, { pool, key: placementKey(options) });
+  };
+
+  /** The pool prepared for these options, if it fits them; a pool that does not fit is ended. */
+  const claim = (options: InstanceOptions): Piscina | undefined => {
+    const entry = prepared.get(options.name);
+    if (entry === undefined) return undefined;
+    prepared.delete(options.name);
+    if (entry.key === placementKey(options)) return entry.pool;
+    void entry.pool.destroy();
+    return undefined;
+  };
+
   const start = async (options: InstanceOptions): Promise<InstanceHandle> => {
-    const handle = await startInstance(options);
+    // A claimed pool fits the placement (worker mode, same limits): the supervisor owns it from
+    // startResolved on and ends it if the start fails; before that, ending it is ours.
+    const pool = claim(options);
+    let resolved: ReturnType<typeof resolveOptions>;
+    try {
+      resolved = resolveOptions(options);
+    } catch (error) {
+      void pool?.destroy();
+      throw error;
+    }
+    const handle = await startResolved(resolved, pool);
     open.add(handle);
     const close = handle.close;
     (handle as { close: typeof close }).close = (outcome) => close(outcome).finally(() => open.delete(handle));
     return handle;
   };
+
   return {
-    startInstance: start as typeof startInstance,
+    startInstance: Object.assign(start as typeof startInstance, { prepare }),
+    prepare,
     async close() {
-      const results = await Promise.allSettled([...open].map((handle) => handle.close()));
+      const unclaimed = [...prepared.values()].map((entry) => entry.pool.destroy());
+      prepared.clear();
+      const results = await Promise.allSettled([...[...open].map((handle) => handle.close()), ...unclaimed]);
       const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
     },
   };
+}
+
+function placementKey(options: PrepareOptions): string {
+  const { mode, memoryLimitMB, threads } = placementOf(options);
+  return JSON.stringify([options.plugin?.modulePath, mode, memoryLimitMB, threads]);
 }

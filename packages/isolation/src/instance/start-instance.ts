@@ -3,6 +3,7 @@ import { sinkHandle, sourceHandle, transformHandle } from './handles.js';
 import { Supervisor } from './supervisor.js';
 import type { ResolvedOptions } from './supervisor.js';
 import type { PluginKind } from '@flowengine/sdk';
+import type { Piscina } from 'piscina';
 import type { HandleFor, InstanceHandle, InstanceOptions, PluginRef } from './types.js';
 
 const MODES = ['worker', 'inline', 'process'];
@@ -20,8 +21,12 @@ const POLICIES = ['fail', 'skip', 'deadLetter'];
  */
 export async function startInstance<K extends PluginKind>(options: InstanceOptions & { plugin: PluginRef & { kind: K } }): Promise<HandleFor<K>>;
 export async function startInstance(options: InstanceOptions): Promise<InstanceHandle> {
-  const resolved = resolveOptions(options);
-  const supervisor = new Supervisor(resolved);
+  return startResolved(resolveOptions(options));
+}
+
+/** startInstance with options already resolved; `pool` is a worker pool prepared for it ahead. */
+export async function startResolved(resolved: ResolvedOptions, pool?: Piscina): Promise<InstanceHandle> {
+  const supervisor = new Supervisor(resolved, pool);
   try {
     const opened = await supervisor.openLane(0);
     if (resolved.plugin.kind === 'source') return sourceHandle(supervisor, opened.schema);
@@ -41,19 +46,27 @@ export async function startInstance(options: InstanceOptions): Promise<InstanceH
   }
 }
 
-function resolveOptions(options: InstanceOptions): ResolvedOptions {
+/** Where and how big an instance runs, defaults applied (not checked: see resolveOptions). */
+export function placementOf(options: Pick<InstanceOptions, 'plugin' | 'mode' | 'memoryLimitMB' | 'threads'>): { mode: string; memoryLimitMB: number; threads: number } {
+  return {
+    mode: options.mode ?? (options.plugin?.firstParty === false ? 'process' : 'worker'),
+    memoryLimitMB: options.memoryLimitMB ?? 200,
+    threads: options.threads ?? 1,
+  };
+}
+
+/** Checks the options and applies defaults; FE_ISOLATION_OPTIONS_INVALID lists every problem. */
+export function resolveOptions(options: InstanceOptions): ResolvedOptions {
   const problems: string[] = [];
   const { plugin } = options;
   if (typeof options.name !== 'string' || options.name === '') problems.push('name: expected a non-empty instance name');
   if (plugin === undefined || typeof plugin.modulePath !== 'string' || typeof plugin.id !== 'string') problems.push('plugin: expected { id, kind, modulePath, firstParty }');
   else if (!['source', 'transform', 'sink'].includes(plugin.kind)) problems.push(`plugin.kind: expected source, transform or sink, found ${JSON.stringify(plugin.kind)}`);
-  const mode = options.mode ?? (plugin?.firstParty === false ? 'process' : 'worker');
+  const { mode, memoryLimitMB, threads } = placementOf(options);
   if (!MODES.includes(mode)) problems.push(`mode: expected one of ${MODES.join(', ')}, found ${JSON.stringify(mode)}`);
-  const memoryLimitMB = options.memoryLimitMB ?? 200;
   if (!(memoryLimitMB > 0)) problems.push(`memoryLimitMB: expected a positive number, found ${String(memoryLimitMB)}`);
   const timeoutSeconds = options.timeoutSeconds ?? 60;
   if (!(timeoutSeconds > 0)) problems.push(`timeoutSeconds: expected a positive number, found ${String(timeoutSeconds)}`);
-  const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) problems.push(`threads: expected an integer >= 1, found ${String(threads)}`);
   else if (threads > 1 && plugin?.kind !== 'transform') problems.push(`threads: ${threads} is only possible for stateless transforms, not a ${String(plugin?.kind)}`);
   else if (threads > 1 && mode !== 'worker') problems.push(`threads: ${threads} needs mode worker, found ${mode}`);

@@ -4,17 +4,17 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FlowEngineError } from '@flowengine/sdk';
 import type { PluginLogger, RejectedRow } from '@flowengine/sdk';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { InlineTransport } from '../inline/inline-transport.js';
 import { ProcessTransport } from '../process/process-transport.js';
 import { inlineCodec, transferCodec } from '../runtime/codecs.js';
 import type { RunOutcome } from '../runtime/protocol.js';
 import type { ChunkCodec, MemorySample, ReplyResult, RequestBody, RuntimeEvent, RuntimeInit } from '../runtime/protocol.js';
+import { createWorkerPool } from '../worker/worker-pool.js';
 import { WorkerTransport } from '../worker/worker-transport.js';
 import type { Transport, TransportListener } from './transport.js';
 import type { InstanceOptions, InstanceStats, IsolationMode } from './types.js';
 
-const WORKER_ENTRY = new URL('../worker/worker-entry.js', import.meta.url).href;
 const MB = 1024 * 1024;
 /** A child process carries Node itself (~40-60 MB RSS) on top of what the plugin uses. */
 const PROCESS_RSS_HEADROOM_MB = 128;
@@ -69,8 +69,10 @@ export class Supervisor {
   readonly counters = { calls: 0, rowsIn: 0, rowsOut: 0, peakHeapBytes: 0 };
   readonly #latencies: number[] = [];
 
-  constructor(options: ResolvedOptions) {
+  /** `pool`: a worker pool prepared ahead for this instance (see host.ts); the supervisor owns it from now on. */
+  constructor(options: ResolvedOptions, pool?: Piscina) {
     this.options = options;
+    this.#pool = pool;
     this.codec = (options.mode === 'inline' ? inlineCodec : transferCodec) as ChunkCodec<unknown>;
     this.#logger = options.logger ?? defaultLogger(options.name);
     this.#ownsSpillDir = options.spillDir === undefined;
@@ -264,15 +266,7 @@ export class Supervisor {
         env: options.grants?.env ?? [],
       }, listener) as Transport<unknown>;
     }
-    this.#pool ??= new Piscina({
-      filename: WORKER_ENTRY,
-      minThreads: options.threads,
-      maxThreads: options.threads,
-      concurrentTasksPerWorker: 1,
-      // With atomics a worker could miss a crash scheduled after a task returned; messages it is.
-      atomics: 'disabled',
-      resourceLimits: { maxOldGenerationSizeMb: options.memoryLimitMB },
-    });
+    this.#pool ??= createWorkerPool(options.threads, options.memoryLimitMB);
     return new WorkerTransport(this.#pool, init, options.memoryLimitMB, listener) as Transport<unknown>;
   }
 

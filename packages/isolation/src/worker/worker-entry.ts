@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 import type { EncodedChunk } from '@flowengine/sdk';
 import { transferCodec } from '../runtime/codecs.js';
@@ -21,5 +22,18 @@ export default async function serveInstance({ port, init }: { port: MessagePort;
     });
   });
   port.close();
+  return null;
+}
+
+/**
+ * A short piscina task run on a prepared pool before the instance is opened: it imports the plugin
+ * module so that `open` finds it loaded. Errors are ignored here; `open` reports them.
+ */
+export async function preload({ modulePath }: { modulePath: string }): Promise<null> {
+  try {
+    await import(pathToFileURL(modulePath).href);
+  } catch {
+    // open() imports it again and turns the failure into FE_PLUGIN_LOAD_FAILED.
+  }
   return null;
 }

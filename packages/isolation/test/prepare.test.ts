@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createInstanceHost } from '@flowengine/isolation';
+import type { InstanceHandle, TransformHandle } from '@flowengine/isolation';
+import { numberChunk, plugin, transformOptions, values } from './helpers.js';
+
+/** The worker thread an instance runs in (the fixture's `thread-id` behaviour reports it). */
+async function threadOf(handle: InstanceHandle): Promise<number> {
+  return Number(values(await (handle as TransformHandle).transform(numberChunk([1])), 'text')[0]);
+}
+
+describe('host.prepare: workers booted before the input schema is known', () => {
+  it('startInstance with the prepared name runs in the thread prepared for it', async () => {
+    const host = createInstanceHost();
+    try {
+      host.startInstance.prepare({ name: 'early', plugin: plugin('faulty-transform', 'transform') });
+      // Thread ids grow in creation order: the prepared thread was created before this one.
+      const later = await threadOf(await host.startInstance(transformOptions('later', 'thread-id')));
+      const early = await threadOf(await host.startInstance(transformOptions('early', 'thread-id')));
+      expect(early).toBeLessThan(later);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('a prepared pool that does not fit the options (other memory limit) is replaced, and the instance still starts', async () => {
+    const host = createInstanceHost();
+    try {
+      host.prepare({ name: 'resized', plugin: plugin('faulty-transform', 'transform'), memoryLimitMB: 100 });
+      const before = await threadOf(await host.startInstance(transformOptions('other', 'thread-id')));
+      const handle = await host.startInstance(transformOptions('resized', 'thread-id', { memoryLimitMB: 150 }));
+      expect(await threadOf(handle)).toBeGreaterThan(before);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('close() ends prepared pools never claimed; prepare outside worker mode does nothing', async () => {
+    const host = createInstanceHost();
+    host.prepare({ name: 'never', plugin: plugin('faulty-transform', 'transform') });
+    host.prepare({ name: 'inline', plugin: plugin('faulty-transform', 'transform'), mode: 'inline' });
+    const inline = await host.startInstance(transformOptions('inline', 'identity', { mode: 'inline' }));
+    expect(values(await inline.transform(numberChunk([7])))).toEqual([7]);
+    await expect(host.close()).resolves.toBeUndefined();
+  });
+
+  it('a prepared instance whose options are invalid fails as without prepare, and its pool is ended', async () => {
+    const host = createInstanceHost();
+    host.prepare({ name: 'bad', plugin: plugin('faulty-transform', 'transform') });
+    await expect(host.startInstance({ ...transformOptions('bad', 'identity'), timeoutSeconds: -1 })).rejects.toMatchObject({ code: 'FE_ISOLATION_OPTIONS_INVALID' });
+    await host.close();
+  });
+});
