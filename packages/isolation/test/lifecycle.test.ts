@@ -154,6 +154,27 @@ describe('restart policy', () => {
     expect(readFileSync(ackLog, 'utf8').trim().split('\n')).toEqual(['0', '1', '2', '3', '4']);
   });
 
+  it('an ack in flight when the source crashes does not fail it (regression: FE_PLUGIN_CLOSED "lane replaced by a restart")', async () => {
+    const crashMarker = join(scratch, 'crash-with-ack');
+    const ackLog = join(scratch, 'acks-in-flight');
+    const source = await startInstance({
+      name: 'ack-in-flight', plugin: plugin('counter-source', 'source'),
+      config: { chunks: 4, rows: 1, crashAt: 1, crashMarker, crashDelayMs: 300, ackLog },
+      restart: { maxRetries: 2, backoffMs: 10 },
+    });
+    const first = await source.next();
+    expect(values([first!.chunk])).toEqual([0]);
+    // The read of chunk 1 crashes the worker after 300 ms; the ack of chunk 0 is in flight then.
+    const reading = source.next();
+    const acking = source.ack(first!.position);
+    await expect(acking).resolves.toBeUndefined();
+    const second = await reading;
+    expect(values([second!.chunk])).toEqual([1]);
+    expect(await drain(source)).toEqual([2, 3]);
+    expect(source.stats().restarts).toBe(1);
+    await source.close();
+  });
+
   it('restarts an instance that crashed while opening', async () => {
     const source = await startInstance({
       name: 'open-crash', plugin: plugin('counter-source', 'source'), config: { chunks: 2, rows: 1, crashOnOpen: join(scratch, 'open-crash') },

@@ -107,6 +107,20 @@ export class Supervisor {
   }
 
   /** Remembers the last acknowledged position: a restarted source resumes after it. */
+  /** Settles when the restart under way (if any) has reopened its lane, or given up. */
+  #restarting: Promise<void> = Promise.resolve();
+  #restarted: (() => void) | undefined;
+
+  #beginRestart(): void {
+    this.#endRestart();
+    this.#restarting = new Promise<void>((resolve) => (this.#restarted = resolve));
+  }
+
+  #endRestart(): void {
+    this.#restarted?.();
+    this.#restarted = undefined;
+  }
+
   acknowledged(position: unknown): void {
     this.#resumeFrom = position;
   }
@@ -155,6 +169,8 @@ export class Supervisor {
    */
   async withRestart<T>(index: number, phase: Phase, attempt: () => Promise<T>): Promise<T> {
     let reopen = false;
+    let laneUsed: Lane | undefined;
+    let restartingMyself = false;
     for (;;) {
       try {
         if (reopen) {
@@ -162,19 +178,44 @@ export class Supervisor {
           reopen = false;
           await this.#openOnce(index);
           await this.afterRestart?.(index);
+          this.#endRestart();
+          restartingMyself = false;
+          // The reopened source resumes after the recorded position: re-sending this ack would
+          // name a chunk the new instance never read.
+          if (phase === 'ack') return undefined as T;
         }
-        return await attempt();
+        laneUsed = this.#lanes[index];
+        const result = await attempt();
+        if (phase === 'open') this.#endRestart();
+        return result;
       } catch (error) {
         const failure = FlowEngineError.from(error);
+        // Two calls in flight on one lane (a source's read and an ack) fail together when it dies:
+        // only the first restarts it; the other sees a restart under way or a new lane.
+        const restartedByAnother = !restartingMyself && (this.#restarted !== undefined || (phase !== 'open' && this.#lanes[index] !== laneUsed));
+        if ((failure.details['replacedByRestart'] === true || restartedByAnother) && !this.#closed) {
+          // Another call's failure is restarting this lane. An ack needs nothing more: the position
+          // is recorded, and the restarted source resumes after it (an ack sent to the new instance
+          // would name a chunk it never read). Any other call runs again once the lane is back.
+          if (phase === 'ack') return undefined as T;
+          await this.#restarting;
+          continue;
+        }
         const policy = this.options.restart;
-        if (this.#closed || policy === undefined || policy.maxRetries <= 0 || !isRestartable(failure)) throw failure;
+        if (this.#closed || policy === undefined || policy.maxRetries <= 0 || !isRestartable(failure)) {
+          this.#endRestart();
+          throw failure;
+        }
         if (this.#restarts >= policy.maxRetries) {
+          this.#endRestart();
           throw new FlowEngineError('FE_PLUGIN_RESTART_LIMIT',
             `instance "${this.options.name}" (${this.options.plugin.id}): failed after ${this.#restarts} restart(s) (restart.maxRetries: ${policy.maxRetries}); last failure in ${phase}: [${failure.code}] ${failure.message}`,
             { details: { instance: this.options.name, plugin: this.options.plugin.id, restarts: this.#restarts, lastCode: failure.code }, cause: failure });
         }
         this.#restarts += 1;
         this.#logger.warn(`restarting after [${failure.code}] ${failure.message}`, { restart: this.#restarts, maxRetries: policy.maxRetries });
+        this.#beginRestart();
+        restartingMyself = true;
         await this.#stopLane(index);
         await sleep(policy.backoffMs * 2 ** (this.#restarts - 1));
         reopen = phase !== 'open';
@@ -187,7 +228,8 @@ export class Supervisor {
     if (old === undefined) return;
     this.#rejectedBefore += old.rejected;
     old.rejected = 0;
-    await old.transport.kill(new FlowEngineError('FE_PLUGIN_CLOSED', `instance "${this.options.name}": lane replaced by a restart`));
+    await old.transport.kill(new FlowEngineError('FE_PLUGIN_CLOSED', `instance "${this.options.name}": lane replaced by a restart`,
+      { details: { replacedByRestart: true } }));
   }
 
   /** Closes every lane (plugin close() first, then the thread/process), once. */
