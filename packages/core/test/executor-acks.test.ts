@@ -34,6 +34,29 @@ pipeline:
     expectAcksAfterFlushes(events, ['quick', 'lazy']);
   });
 
+  it('a stop ends a run whose source waits for data, and still acks what was flushed (regression: stop waited for the read)', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'events.jsonl');
+    const plan = await planFromYaml({ flushIntervalMs: 50, yaml: `
+pipeline:
+  name: quiet
+  plugins:
+    - { name: src, type: counting-source, config: { count: 1000, chunkSize: 100, stallAfter: 500, log: "${log}" }, timeoutSeconds: 120 }
+    - { name: out, type: slow-sink, config: { log: "${log}", delayMs: 0 } }
+` });
+    const stop = new AbortController();
+    const run = startTestRun(plan, { stopSignal: stop.signal });
+    // The source has delivered its 500 rows and now waits (like a quiet topic) inside read().
+    while ((run.running.stats.get('out')?.rowsIn ?? 0) < 500) await new Promise((resolve) => setTimeout(resolve, 10));
+    stop.abort();
+    const summary = await run.done;
+    expect(summary.status).toBe('stopped');
+    expect(stage(summary, 'out').rowsIn).toBe(500);
+    const acks = readLog(log).filter((entry) => entry.event === 'ack').map((entry) => entry.position as number);
+    expect(acks.at(-1)).toBe(500);
+    expect(run.openAfter()).toBe(0);
+  });
+
   it('a stop signal mid-run stops the source, drains, flushes and acks no more than was flushed', async () => {
     const dir = tempDir();
     const log = join(dir, 'events.jsonl');

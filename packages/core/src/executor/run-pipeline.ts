@@ -68,6 +68,9 @@ class Execution {
   #retries = new Map<string, number>();
   readonly #pausesSources = new Set<EdgeChannel>();
   readonly #starting = new Map<string, Promise<InstanceHandle>>();
+  #stop!: () => void;
+  /** Settles (with STOPPED) when the run is told to stop or fails: sources stop waiting for reads. */
+  readonly #stopped = new Promise<typeof STOPPED>((resolve) => (this.#stop = () => resolve(STOPPED)));
 
   constructor(plan: ExecutionPlan, options: RunOptions) {
     this.#plan = plan;
@@ -80,6 +83,7 @@ class Execution {
     const onStop = (): void => {
       this.#interrupted = true;
       this.#stopping = true;
+      this.#stop();
     };
     this.#options.stopSignal?.addEventListener('abort', onStop, { once: true });
     const onKill = (): void => this.#fail(new FlowEngineError('FE_RUN_KILLED', 'the run was stopped at once; nothing further was flushed or acknowledged'));
@@ -119,6 +123,7 @@ class Execution {
     if (this.#failure !== undefined) return;
     this.#failure = error;
     this.#stopping = true;
+    this.#stop();
     for (const channel of this.channels.values()) void channel.abort(error).catch(() => undefined);
   }
 
@@ -234,7 +239,14 @@ class Execution {
       for (const output of pausing) await output.waitForCapacity();
       if (this.#stopping) break;
       const started = performance.now();
-      const batch = await handle.next();
+      // A quiet streaming source may wait long for its next record: a stop must not wait with it.
+      // A chunk read after the stop is dropped unacknowledged, so the source reads it again next run.
+      const reading = handle.next();
+      const batch = await Promise.race([reading, this.#stopped]);
+      if (batch === STOPPED) {
+        reading.catch(() => undefined);
+        break;
+      }
       if (batch === null) break;
       stats.recordCall(performance.now() - started);
       seq += 1;
@@ -380,6 +392,8 @@ function safeStats(handle: InstanceHandle): InstanceStatsLike | undefined {
     return undefined;
   }
 }
+
+const STOPPED = Symbol('stopped');
 
 export function edgeName(from: string, to: string): string {
   return `${from} -> ${to}`;

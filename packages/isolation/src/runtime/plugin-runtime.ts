@@ -27,6 +27,7 @@ export class PluginRuntime<W> {
   #opened: Opened | undefined;
   #ctx: PluginContext | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  #ackQueue: Promise<unknown> = Promise.resolve();
   #closing: Promise<ReplyResult<W>> | undefined;
   #sampler: ReturnType<typeof setInterval> | undefined;
 
@@ -49,6 +50,12 @@ export class PluginRuntime<W> {
       if (request.op === 'close') {
         this.#closing ??= this.#close(request.outcome);
         result = await this.#closing;
+      } else if (request.op === 'ack') {
+        // Acks keep their own order but do not wait behind a read: a streaming source may wait
+        // long for its next record, and what it has delivered must still get committed meanwhile.
+        const run = this.#ackQueue.then(() => this.#dispatch(request, transfer));
+        this.#ackQueue = run.catch(() => undefined);
+        result = await run;
       } else {
         const run = this.#queue.then(() => this.#dispatch(request, transfer));
         this.#queue = run.catch(() => undefined);
@@ -139,7 +146,7 @@ export class PluginRuntime<W> {
     // only after a complete run (FE_PLUGIN_CLOSED) and discards it after a stopped or failed one.
     this.#controller.abort(closeReason(this.#init.name, outcome));
     if (this.#sampler !== undefined) clearInterval(this.#sampler);
-    await this.#queue;
+    await Promise.all([this.#queue, this.#ackQueue]);
     const opened = this.#opened;
     this.#opened = undefined;
     if (opened === undefined) return {};

@@ -22,7 +22,10 @@ export interface SourceInstance<Position = unknown> {
   readonly schema: Schema;
   /** Yields chunks in order; ends when the input is exhausted or `ctx.signal` aborts. */
   read(): AsyncIterable<SourceBatch<Position>>;
-  /** Every sink has durably written all rows up to `position` (called in position order). */
+  /**
+   * Every sink has durably written all rows up to `position` (called in position order). It may
+   * be called while `read()` is waiting for data, so commit without assuming the read is idle.
+   */
   ack?(position: Position): MaybePromise<void>;
   close?(): MaybePromise<void>;
 }
