@@ -136,7 +136,9 @@ describe('built-in console-sink (in a child process)', () => {
   async function runFile(yaml: string): Promise<{ stdout: string; summary: { status: string } }> {
     const file = join(tempDir('fe-console-'), 'pipeline.yml');
     writeFileSync(file, yaml);
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [script, file], { cwd: tempDir() });
+    // A failed run exits non-zero; its output is still what the test reads.
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [script, file], { cwd: tempDir() })
+      .catch((error: { stdout: string; stderr: string }) => ({ stdout: error.stdout, stderr: error.stderr }));
     return { stdout, summary: JSON.parse(stderr.trim().split('\n').at(-1) as string) as { status: string } };
   }
 
@@ -158,5 +160,15 @@ describe('built-in console-sink (in a child process)', () => {
     expect(lines.slice(2, 5).map((line) => line.split(' | ')[0]?.trim())).toEqual(['1', '2', '3']);
     expect(lines[5]).toBe('… 2 more row(s)');
     expect(lines).toHaveLength(6);
+  });
+
+  it('prints no empty table when the run fails before any row arrives (regression: a header above the error)', async () => {
+    const failing = await runFile(`pipeline:\n  name: show\n  plugins:\n    - ${source}\n    - { name: num, type: cast, config: { fields: { code: int32 } } }\n    - { name: out, type: console-sink }\n`);
+    expect(failing.summary.status).toBe('failed');
+    expect(failing.stdout).toBe('');
+    // A complete run with no rows still shows the (empty) table: the run did finish.
+    const empty = await runFile(`pipeline:\n  name: show\n  plugins:\n    - ${source.replace('count: 5', 'count: 0')}\n    - { name: out, type: console-sink }\n`);
+    expect(empty.summary.status).toBe('succeeded');
+    expect(empty.stdout.split('\n')[0]).toBe('id | code');
   });
 });

@@ -116,7 +116,7 @@ describe('csv-source row errors', () => {
       ['FE_CSV_UNCLOSED_QUOTE', `${path}:12:4`],
     ]);
     expect(rejected[0]?.record).toBe('12a,x,2');
-    expect(rejected[0]?.reason).toContain('column "id" (field 1): expected a int32, found "12a"');
+    expect(rejected[0]?.reason).toContain('column "id" (field 1): expected an int32, found "12a"');
     expect(rejected[2]?.record).toBe('4,"multi\nline"x,4');
     expect(rejected[4]?.reason).toContain('nullable: false');
     expect(rejected[6]?.record).toEqual(Uint8Array.from([0x38, 0x2c, 0xc3, 0x28, 0x2c, 0x38]));

@@ -34,6 +34,9 @@ export default defineSink({
       flush() {},
       close() {
         if (format !== 'table') return;
+        // A run that failed before any row arrived has nothing to show: no empty table above the error.
+        const complete = (ctx.signal.reason as { code?: unknown } | undefined)?.code === 'FE_PLUGIN_CLOSED';
+        if (shown.length === 0 && !complete) return;
         process.stdout.write(renderTable(names, shown, hidden));
       },
     };

@@ -165,7 +165,7 @@ export class RowFiller implements RowHandler {
     const field = this.schema.fields[column] as Schema['fields'][number];
     const index = this.columnMap[column] as number;
     const found = why === 'null' ? 'an empty value (null)' : JSON.stringify(this.text(t, index));
-    const expected = field.type === 'timestamp' ? `an integer timestamp in ${field.unit ?? 'ms'}` : field.type === 'bool' ? 'true, false, 1 or 0' : `a ${field.type}`;
+    const expected = field.type === 'timestamp' ? `an integer timestamp in ${field.unit ?? 'ms'}` : field.type === 'bool' ? 'true, false, 1 or 0' : `${field.type === 'int32' || field.type === 'int64' ? 'an' : 'a'} ${field.type}`;
     const overflow = why === 'parse' && parseStatus === PARSE_OUT_OF_RANGE;
     const reason = `column "${field.name}" (field ${index + 1}): expected ${expected}${why === 'null' ? ' (the field is nullable: false)' : ''}${overflow ? ' in range' : ''}, found ${found}`;
     this.emitReject(t, overflow ? 'FE_CSV_OUT_OF_RANGE' : 'FE_CSV_INVALID_VALUE', t.base + start, reason);
