@@ -1,9 +1,10 @@
 // Test helpers that talk to the real broker directly (not through the plugin), so what the
 // pipeline did is checked by an independent reader.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Admin, Consumer, ProduceAcks, Producer } from '@platformatic/kafka';
+import { afterAll } from 'vitest';
 
 /** The broker the global setup found or started; undefined when the suite is skipped. */
 export const BROKERS = process.env['FLOWENGINE_TEST_KAFKA_BROKERS'];
@@ -19,8 +20,16 @@ export function unique(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}`;
 }
 
+const tempDirs: string[] = [];
+// Registered by each test file that imports this module: its temp folders go when it ends.
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'fe-kafka-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'fe-kafka-test-'));
+  tempDirs.push(dir);
+  return dir;
 }
 
 export async function createTopic(topic: string, partitions = 1): Promise<void> {
