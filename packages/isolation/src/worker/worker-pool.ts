@@ -1,6 +1,7 @@
 import { Piscina } from 'piscina';
 
-const WORKER_ENTRY = new URL('./worker-entry.js', import.meta.url).href;
+// A CommonJS shim: see worker-shim.cts for why piscina must not require() the ES module entry.
+const WORKER_ENTRY = new URL('./worker-shim.cjs', import.meta.url).href;
 
 /** A worker pool for one instance: `threads` threads, each with the instance's heap limit. */
 export function createWorkerPool(threads: number, memoryLimitMB: number): Piscina {
