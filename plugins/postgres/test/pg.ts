@@ -54,9 +54,19 @@ export async function tableHash(client: pg.Client, schema: string, table: string
   return result.rows[0]?.h ?? 'empty';
 }
 
+/** An `events (id int8 PRIMARY KEY, body text, at timestamptz)` table: row g is (g, body || g, 2024-01-01 + g * step). */
+export async function createEvents(db: { name: string; admin: pg.Client }, table: string, rows: number, options: { body: string; step: string }): Promise<void> {
+  const name = `${pg.escapeIdentifier(db.name)}.${pg.escapeIdentifier(table)}`;
+  await db.admin.query(`CREATE TABLE ${name} (id int8 PRIMARY KEY, body text, at timestamptz)`);
+  await db.admin.query(`INSERT INTO ${name} SELECT g, $1 || g, timestamptz '2024-01-01' + g * $2::interval FROM generate_series(1, $3::int) g`,
+    [options.body, options.step, rows]);
+}
+
 /**
- * A plugin context for driving an instance inline: config validated with the plugin's own
- * schema (defaults filled, as the engine does), rejects collected under the chosen policy.
+ * A plugin context for driving an instance inline, with what `@flowengine/sdk/testing`'s
+ * `runPlugin` does not give: the instance's logs, and control between its calls (kill its session
+ * between write and flush, abort mid-read). Config is validated with the plugin's own schema
+ * (defaults filled, as the engine does); a reject under `fail` throws as the isolation host does.
  */
 export function testContext<C>(schema: TSchema, config: unknown, options: {
   errors?: 'fail' | 'skip' | 'deadLetter'; declaredSchema?: Schema; signal?: AbortSignal; resumeFrom?: unknown; instanceName?: string;
@@ -69,13 +79,15 @@ export function testContext<C>(schema: TSchema, config: unknown, options: {
     instanceName: options.instanceName ?? 'test',
     config: validateConfig(schema, config, 'test') as C,
     logger,
-    meter: undefined as never, // the postgres plugins record no metrics of their own
+    meter: undefined as never, // the sink's one counter (retries) is optional; the tests read retries from the logs
     signal: options.signal ?? new AbortController().signal,
     spillDir: mkdtempSync(join(tmpdir(), 'fe-pg-spill-')),
     declaredSchema: options.declaredSchema,
     resumeFrom: options.resumeFrom,
     reject(row) {
-      if ((options.errors ?? 'fail') === 'fail') throw new FlowEngineError(row.code, row.reason, { details: { location: row.location } });
+      if ((options.errors ?? 'fail') === 'fail') {
+        throw new FlowEngineError(row.code, `instance "${ctx.instanceName}": ${row.location === undefined ? '' : `${row.location}: `}${row.reason}`, { details: { location: row.location } });
+      }
       rejected.push(row);
     },
   };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PG_URL, probeServer, tableHash, testSchema } from './pg.js';
+import { createEvents, PG_URL, probeServer, tableHash, testSchema } from './pg.js';
 
 const server = await probeServer();
 // The whole engine, as a user runs it: the built `flowengine` CLI, started from the repository
@@ -41,9 +41,8 @@ describe.skipIf(!server.ok)('in a pipeline (flowengine run, worker isolation)', 
   let db: Awaited<ReturnType<typeof testSchema>>;
   beforeEach(async () => {
     db = await testSchema();
-    await db.admin.query(`CREATE TABLE ${db.name}.src (id int8 PRIMARY KEY, body text, at timestamptz)`);
-    await db.admin.query(`INSERT INTO ${db.name}.src SELECT g, 'row ' || g, timestamptz '2024-01-01' + g * interval '1 minute' FROM generate_series(1, 30000) g`);
-    await db.admin.query(`CREATE TABLE ${db.name}.dst (id int8 PRIMARY KEY, body text, at timestamptz)`);
+    await createEvents(db, 'src', 30000, { body: 'row ', step: '1 minute' });
+    await db.admin.query(`CREATE TABLE ${db.name}.dst (LIKE ${db.name}.src INCLUDING ALL)`);
     // The sink's session kills itself once, in the middle of a batch: a deterministic connection loss.
     await db.admin.query(`CREATE SEQUENCE ${db.name}.kills`);
     await db.admin.query(`CREATE FUNCTION ${db.name}.kill_once() RETURNS trigger LANGUAGE plpgsql AS $$

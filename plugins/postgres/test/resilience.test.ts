@@ -74,7 +74,9 @@ describe.skipIf(!server.ok)('connection loss (pg_terminate_backend)', () => {
   });
 
   it('append: every source row is in the table at least once', async () => {
-    await run('log', 'append', 'a');
+    const result = await run('log', 'append', 'a');
+    expect(result.killedSink).toBe(2);
+    expect(result.killedSource).toBe(1);
     const stats = (await db.admin.query(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM ${db.name}.log`)).rows[0];
     expect(stats?.d).toBe(10000);
     expect(stats?.n).toBeGreaterThanOrEqual(10000);

@@ -28,6 +28,8 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
     await writeAll(postgresSink, config, schema, [chunkFromRows(schema, rows(0, 100)), chunkFromRows(schema, rows(100, 150))]);
     await writeAll(postgresSink, config, schema, [chunkFromRows(schema, rows(150, 160))]);
     expect(await count()).toBe(160);
+    // Rows inserted by one transaction share its xmin: two flushes, two transactions.
+    expect((await db.admin.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM ${db.name}.t`)).rows[0]?.n).toBe(2);
   });
 
   it('nothing is visible before flush, and close without flush leaves nothing behind', async () => {
@@ -61,6 +63,25 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
     await writeAll(postgresSink, config, schema, [chunkFromRows(schema, rows(0, 20))]);
     expect(await count()).toBe(20);
     await writeAll(postgresSink, config, schema, []);
+    expect(await count()).toBe(0);
+  });
+
+  it('replace with an empty input: a lost connection is retried like any batch, and reported as FE_PG_CONNECTION_LOST when retries run out', async () => {
+    // The TRUNCATE kills its own session the first `kills` times: a deterministic loss inside the empty batch's transaction.
+    await db.admin.query(`CREATE SEQUENCE ${db.name}.kills`);
+    await db.admin.query(`CREATE FUNCTION ${db.name}.kill() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF nextval('${db.name}.kills') <= 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+        RETURN NULL;
+      END $$`);
+    await db.admin.query(`CREATE TRIGGER kill BEFORE TRUNCATE ON ${db.name}.t FOR EACH STATEMENT EXECUTE FUNCTION ${db.name}.kill()`);
+    await db.admin.query(`INSERT INTO ${db.name}.t VALUES (1000, 'old', 0)`);
+    const config = { url: PG_URL, schema: db.name, table: 't', mode: 'replace', retry: { maxRetries: 0 } };
+    await expect(writeAll(postgresSink, config, schema, [])).rejects.toMatchObject({ code: 'FE_PG_CONNECTION_LOST', message: expect.stringContaining('the batch was rolled back') });
+    expect(await count()).toBe(1);
+    await db.admin.query(`SELECT setval('${db.name}.kills', 1, false)`);
+    const { logs } = await writeAll(postgresSink, { ...config, retry: { maxRetries: 1, backoffMs: 1 } }, schema, []);
+    expect(logs.filter((l) => l.message.includes('replaying the uncommitted batch'))).toHaveLength(1);
     expect(await count()).toBe(0);
   });
 

@@ -61,17 +61,18 @@ export async function requireTable(client: PgClient, schema: string, name: strin
     { details: { schema, table: name } });
 }
 
-/** The column called exactly `name`, or FE_PG_MISSING_COLUMN listing the columns there are. */
-export function requireColumn(table: CatalogTable, name: string, what: string, where: string): CatalogColumn {
-  const column = table.columns.find((c) => c.name === name);
+/** The column called exactly `name` among `columns` (of `display`: `table "s.t"`, `query`), or FE_PG_MISSING_COLUMN listing the columns there are. */
+export function requireColumn(columns: readonly CatalogColumn[], name: string, what: string, display: string, where: string): CatalogColumn {
+  const column = columns.find((c) => c.name === name);
   if (column !== undefined) return column;
   throw new FlowEngineError('FE_PG_MISSING_COLUMN',
-    `${where}: ${what} ${JSON.stringify(name)}: expected a column of that exact name in table ${JSON.stringify(table.display)}, found only ${table.columns.map((c) => JSON.stringify(c.name)).join(', ')}`,
-    { details: { table: table.display, column: name, columns: table.columns.map((c) => c.name) } });
+    `${where}: ${what} ${JSON.stringify(name)}: expected a column of that exact name in ${display}, found only ${columns.map((c) => JSON.stringify(c.name)).join(', ')}`,
+    { details: { in: display, column: name, columns: columns.map((c) => c.name) } });
 }
 
-/** The `format_type` name of a type OID, for messages about a query's columns. */
-export async function typeName(client: PgClient, oid: number): Promise<string> {
-  const result = await client.query<{ name: string }>('SELECT format_type($1::oid, NULL) AS name', [oid]);
-  return result.rows[0]?.name ?? `oid ${oid}`;
+/** The `format_type` names of type OIDs, in order, for messages about a query's columns: one round trip. */
+export async function typeNames(client: PgClient, oids: readonly number[]): Promise<string[]> {
+  const result = await client.query<{ name: string }>(
+    'SELECT format_type(t.oid, NULL) AS name FROM unnest($1::oid[]) WITH ORDINALITY AS t(oid, n) ORDER BY t.n', [oids]);
+  return result.rows.map((row) => row.name);
 }

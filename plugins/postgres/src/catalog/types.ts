@@ -12,6 +12,9 @@ const INTEGER_OIDS: ReadonlySet<number> = new Set([OID.int2, OID.int4, OID.int8]
 const FLOAT_OIDS: ReadonlySet<number> = new Set([OID.float4, OID.float8, OID.numeric]);
 const TIME_OIDS: ReadonlySet<number> = new Set([OID.timestamp, OID.timestamptz, OID.date]);
 
+/** A small int per field type, so the COPY encoder's and decoder's hot loops switch on it instead of on strings. */
+export const FIELD_KIND = { string: 0, int32: 1, int64: 2, timestamp: 3, float64: 4, bool: 5 } as const satisfies Record<FieldType, number>;
+
 /** How `numeric` columns are read: exactly as text (default) or rounded to float64. */
 export type NumericAs = 'string' | 'float64';
 

@@ -2,7 +2,7 @@
 export interface RetryPolicy {
   /** Attempts after the first one; 0 disables retrying. */
   readonly maxRetries: number;
-  /** Base of the exponential backoff; each wait is a random fraction of `backoffMs * 2^attempt` (full jitter). */
+  /** Base of the exponential backoff: see {@link backoffDelay}. */
   readonly backoffMs: number;
 }
 
@@ -21,10 +21,13 @@ export function isConnectionLoss(error: unknown): boolean {
   return typeof message === 'string' && /Connection terminated|connection ended|not queryable|Client was closed/i.test(message);
 }
 
-/** The wait before retry number `attempt` (1-based): full jitter, capped at 30 s, so many writers do not reconnect in step. */
-export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+/**
+ * The wait before retry number `attempt` (1-based): between half and all of
+ * `backoffMs * 2^(attempt-1)` (capped at 30 s), chosen at random so many writers do not reconnect in step.
+ */
+export function backoffDelay(policy: RetryPolicy, attempt: number): number {
   const cap = Math.min(30_000, policy.backoffMs * 2 ** (attempt - 1));
-  return Math.round(cap * (0.5 + random() / 2));
+  return Math.round(cap * (0.5 + Math.random() / 2));
 }
 
 /** Resolves after `ms`, or rejects as soon as `signal` aborts. */

@@ -3,13 +3,12 @@ import copyStreams from 'pg-copy-streams';
 import type { Writable } from 'node:stream';
 import { closeQuietly, type PgClient } from '../connection/connect.js';
 import { backoffDelay, isConnectionLoss, sleep, type RetryPolicy } from '../connection/retry.js';
-import { ident } from '../catalog/table.js';
 import { liveRows, rowLocation, rowRecord, rowsData, type RowRef, type Segment } from './rows.js';
-import { copySql, createStaging, mergeSql, STAGING, type SinkTarget } from './target.js';
+import type { SinkMode, SinkTarget } from './target.js';
 
 export interface BatchWriterOptions {
   readonly target: SinkTarget;
-  readonly mode: 'append' | 'upsert' | 'replace';
+  readonly mode: SinkMode;
   readonly connect: () => Promise<PgClient>;
   readonly retry: RetryPolicy;
   readonly logger: PluginLogger;
@@ -17,7 +16,7 @@ export interface BatchWriterOptions {
   readonly reject: (row: RejectedRow) => void;
   readonly where: string;
   /** Called once per retry after a connection loss, for metrics. */
-  readonly onRetry?: ((rows: number) => void) | undefined;
+  readonly onRetry?: (() => void) | undefined;
 }
 
 /** Retries after connection loss and rows rejected, since the sink opened. */
@@ -70,11 +69,8 @@ export class BatchWriter {
 
   /** Commits everything written since the last flush: the durable point. */
   async flush(): Promise<void> {
-    const { mode } = this.#options;
-    if (this.#pending.length === 0) {
-      if (mode === 'replace' && !this.#truncated) await this.#retrying(() => this.#transaction(async () => undefined));
-      return;
-    }
+    // replace commits its TRUNCATE even when nothing came: an empty input empties the table.
+    if (this.#pending.length === 0 && (this.#options.mode !== 'replace' || this.#truncated)) return;
     await this.#inflight;
     this.#inflight = undefined;
     let failure = this.#streamError;
@@ -85,7 +81,7 @@ export class BatchWriter {
     }
     for (;;) {
       try {
-        if (failure === undefined) await this.#commitStream();
+        if (failure === undefined && this.#stream !== undefined) await this.#commitStream();
         else if (isRowError(failure)) await this.#transaction(() => this.#loadSplit(liveRows(this.#pending)));
         else await this.#transaction(() => this.#load(liveRows(this.#pending)));
         break;
@@ -118,7 +114,7 @@ export class BatchWriter {
     }
     this.stats.retries++;
     const rows = liveRows(this.#pending).length;
-    this.#options.onRetry?.(rows);
+    this.#options.onRetry?.();
     const wait = backoffDelay(retry, attempt);
     logger.warn('postgres-sink lost its connection; replaying the uncommitted batch', { attempt, rows, waitMs: wait, message: (error as Error).message });
     await sleep(wait, this.#options.signal);
@@ -137,7 +133,8 @@ export class BatchWriter {
     if (this.#client !== undefined) return this.#client;
     const client = await this.#options.connect();
     try {
-      if (this.#options.mode === 'upsert') await createStaging(client, this.#options.target);
+      const upsert = this.#options.target.sql.upsert;
+      if (upsert !== undefined) await client.query(upsert.createStaging);
     } catch (error) {
       await closeQuietly(client);
       throw error;
@@ -150,13 +147,13 @@ export class BatchWriter {
     const client = await this.#connection();
     await client.query('BEGIN');
     this.#inTransaction = true;
-    if (this.#options.mode === 'replace' && !this.#truncated) await client.query(`TRUNCATE ${this.#options.target.table.sql}`);
+    if (this.#options.mode === 'replace' && !this.#truncated) await client.query(this.#options.target.sql.truncate);
     return client;
   }
 
   async #beginCopy(): Promise<void> {
     const client = await this.#begin();
-    const stream = client.query(copyStreams.from(copySql(this.#options.target, this.#options.mode === 'upsert')));
+    const stream = client.query(copyStreams.from(this.#options.target.sql.copy));
     stream.on('error', (error: unknown) => void (this.#streamError ??= error));
     this.#stream = stream;
   }
@@ -170,7 +167,8 @@ export class BatchWriter {
     this.#stream = undefined;
     if (this.#streamError !== undefined) throw this.#streamError;
     const client = this.#client as PgClient;
-    if (this.#options.mode === 'upsert') await client.query(mergeSql(this.#options.target));
+    const upsert = this.#options.target.sql.upsert;
+    if (upsert !== undefined) await client.query(upsert.merge);
     await client.query('COMMIT');
     this.#inTransaction = false;
   }
@@ -183,25 +181,12 @@ export class BatchWriter {
     this.#inTransaction = false;
   }
 
-  async #retrying(body: () => Promise<void>): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await body();
-      } catch (error) {
-        await this.#abandon();
-        if (!isConnectionLoss(error) || attempt >= this.#options.retry.maxRetries) throw error instanceof FlowEngineError ? error : this.#statementError(error);
-        this.stats.retries++;
-        await sleep(backoffDelay(this.#options.retry, attempt + 1), this.#options.signal);
-      }
-    }
-  }
-
   /** COPY some rows (into staging and merged, for upsert) inside the open transaction. */
   async #load(rows: readonly RowRef[]): Promise<void> {
     if (rows.length === 0) return;
     const client = this.#client as PgClient;
-    const upsert = this.#options.mode === 'upsert';
-    const stream = client.query(copyStreams.from(copySql(this.#options.target, upsert)));
+    const { copy, upsert } = this.#options.target.sql;
+    const stream = client.query(copyStreams.from(copy));
     let failed: unknown;
     stream.on('error', (error: unknown) => void (failed ??= error));
     try {
@@ -211,9 +196,9 @@ export class BatchWriter {
       failed ??= error;
     }
     if (failed !== undefined) throw failed;
-    if (upsert) {
-      await client.query(mergeSql(this.#options.target));
-      await client.query(`TRUNCATE pg_temp.${ident(STAGING)}`);
+    if (upsert !== undefined) {
+      await client.query(upsert.merge);
+      await client.query(upsert.clearStaging);
     }
   }
 

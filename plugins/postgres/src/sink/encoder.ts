@@ -1,4 +1,5 @@
 import { BoolColumn, Float64Column, Int32Column, Int64Column, StringColumn, type Chunk, type Column, type TimeUnit } from '@flowengine/sdk';
+import { FIELD_KIND as KIND } from '../catalog/types.js';
 import { civilFromDays } from './civil.js';
 
 /** One chunk as COPY text rows, with where each row ends so a failed batch can be split. */
@@ -52,8 +53,6 @@ function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
   return a % b !== 0n && (a < 0n) !== (b < 0n) ? q - 1n : q;
 }
-
-const KIND = { string: 0, int32: 1, int64: 2, timestamp: 3, float64: 4, bool: 5 } as const;
 
 function kindOf(column: Column): number {
   return KIND[column.type];

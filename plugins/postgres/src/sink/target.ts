@@ -6,13 +6,29 @@ import { canStore, sqlTypeFor } from '../catalog/types.js';
 /** The checked destination of a sink: table, the input's columns in input order, and the SQL built from them. */
 export interface SinkTarget {
   readonly table: CatalogTable;
-  /** Quoted column list in input-field order: `("a", "b")`. */
-  readonly columnList: string;
   readonly columnNames: readonly string[];
-  readonly key: readonly string[];
+  /** Every statement the writer runs, built once here from the checked, quoted names. */
+  readonly sql: {
+    /** `COPY … FROM STDIN` into the table, or into the session's staging table for upserts. */
+    readonly copy: string;
+    /** `TRUNCATE` of the table, for `replace`. */
+    readonly truncate: string;
+    /** Only for `upsert`, which loads through a staging table. */
+    readonly upsert: {
+      /** Creates the staging table; run on every new connection (a temp table lives in its session). */
+      readonly createStaging: string;
+      /** Staging → table. */
+      readonly merge: string;
+      /** Empties staging for another load in the same transaction (COMMIT empties it anyway). */
+      readonly clearStaging: string;
+    } | undefined;
+  };
 }
 
-export const STAGING = 'flowengine_staging';
+/** How a sink writes: see the `mode` option. */
+export type SinkMode = 'append' | 'upsert' | 'replace';
+
+const STAGING = 'flowengine_staging';
 const ORDINAL = '__flowengine_ord';
 
 /**
@@ -21,7 +37,7 @@ const ORDINAL = '__flowengine_ord';
  * unique index. All SQL names come from the catalog or the schema and are quoted by the driver.
  */
 export async function resolveTarget(client: PgClient, options: {
-  schema: string; table: string; input: Schema; mode: 'append' | 'upsert' | 'replace'; key: readonly string[] | undefined;
+  schema: string; table: string; input: Schema; mode: SinkMode; key: readonly string[] | undefined;
   createTable: boolean; where: string;
 }): Promise<SinkTarget> {
   const { where, input } = options;
@@ -43,7 +59,7 @@ export async function resolveTarget(client: PgClient, options: {
   }
   if (table === undefined) table = await requireTable(client, options.schema, options.table, where, '; set createTable: true to create it from the input schema');
   for (const field of input.fields) {
-    const column = requireColumn(table, field.name, 'input field', where);
+    const column = requireColumn(table.columns, field.name, 'input field', `table ${JSON.stringify(table.display)}`, where);
     if (!canStore(field.type, column.oid)) {
       throw new FlowEngineError('FE_PG_TYPE_MISMATCH',
         `${where}: table ${JSON.stringify(table.display)}, column ${JSON.stringify(column.name)}: expected a column type that can hold ${field.type} values, found ${column.typeText}; cast the field upstream or change the column`,
@@ -52,7 +68,7 @@ export async function resolveTarget(client: PgClient, options: {
   }
   if (options.mode === 'upsert') await requireUniqueKey(client, table, key, where);
   const columnNames = input.fields.map((f) => f.name);
-  return { table, columnNames, columnList: `(${columnNames.map(ident).join(', ')})`, key };
+  return { table, columnNames, sql: sinkSql(table, columnNames, key, options.mode) };
 }
 
 async function createTable(client: PgClient, schema: string, name: string, input: Schema, key: readonly string[]): Promise<void> {
@@ -75,29 +91,31 @@ async function requireUniqueKey(client: PgClient, table: CatalogTable, key: read
   }
 }
 
-/**
- * The session's staging table for upserts: the input's columns with the target's types, no
- * constraints, plus an ordinal so the last of several rows with one key wins. Emptied at commit.
- */
-export async function createStaging(client: PgClient, target: SinkTarget): Promise<void> {
-  const select = target.columnNames.map(ident).join(', ');
-  await client.query(`DROP TABLE IF EXISTS pg_temp.${ident(STAGING)}`);
-  await client.query(`CREATE TEMP TABLE ${ident(STAGING)} ON COMMIT DELETE ROWS AS SELECT ${select} FROM ${target.table.sql} WITH NO DATA`);
-  await client.query(`ALTER TABLE pg_temp.${ident(STAGING)} ADD COLUMN ${ident(ORDINAL)} bigint GENERATED ALWAYS AS IDENTITY`);
+function sinkSql(table: CatalogTable, columnNames: readonly string[], keyNames: readonly string[], mode: SinkMode): SinkTarget['sql'] {
+  const staging = `pg_temp.${ident(STAGING)}`;
+  const columns = columnNames.map(ident).join(', ');
+  return {
+    copy: `COPY ${mode === 'upsert' ? staging : table.sql} (${columns}) FROM STDIN`,
+    truncate: `TRUNCATE ${table.sql}`,
+    upsert: mode !== 'upsert' ? undefined : {
+      // The input's columns with the target's types, no constraints, plus an ordinal so the last of
+      // several rows with one key wins. Emptied at commit.
+      createStaging: `DROP TABLE IF EXISTS ${staging}; `
+        + `CREATE TEMP TABLE ${ident(STAGING)} ON COMMIT DELETE ROWS AS SELECT ${columns} FROM ${table.sql} WITH NO DATA; `
+        + `ALTER TABLE ${staging} ADD COLUMN ${ident(ORDINAL)} bigint GENERATED ALWAYS AS IDENTITY`,
+      merge: mergeSql(table, staging, columnNames, keyNames),
+      clearStaging: `TRUNCATE ${staging}`,
+    },
+  };
 }
 
 /** `INSERT … SELECT DISTINCT ON (key) … FROM staging ON CONFLICT (key) DO UPDATE SET …`. */
-export function mergeSql(target: SinkTarget): string {
-  const all = target.columnNames.map(ident);
-  const key = target.key.map(ident);
-  const rest = target.columnNames.filter((n) => !target.key.includes(n)).map(ident);
+function mergeSql(table: CatalogTable, staging: string, columnNames: readonly string[], keyNames: readonly string[]): string {
+  const all = columnNames.map(ident).join(', ');
+  const key = keyNames.map(ident).join(', ');
+  const rest = columnNames.filter((n) => !keyNames.includes(n)).map(ident);
   const action = rest.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${rest.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
-  return `INSERT INTO ${target.table.sql} (${all.join(', ')}) `
-    + `SELECT ${all.join(', ')} FROM (SELECT DISTINCT ON (${key.join(', ')}) * FROM pg_temp.${ident(STAGING)} ORDER BY ${key.join(', ')}, ${ident(ORDINAL)} DESC) AS s `
-    + `ON CONFLICT (${key.join(', ')}) ${action}`;
-}
-
-/** `COPY "s"."t" ("a", "b") FROM STDIN` for the target, or the staging table for upserts. */
-export function copySql(target: SinkTarget, staging: boolean): string {
-  return `COPY ${staging ? `pg_temp.${ident(STAGING)}` : target.table.sql} ${target.columnList} FROM STDIN`;
+  return `INSERT INTO ${table.sql} (${all}) `
+    + `SELECT ${all} FROM (SELECT DISTINCT ON (${key}) * FROM ${staging} ORDER BY ${key}, ${ident(ORDINAL)} DESC) AS s `
+    + `ON CONFLICT (${key}) ${action}`;
 }

@@ -1,6 +1,6 @@
 import { FlowEngineError, Schema, type Field, type FieldInput, type FieldType } from '@flowengine/sdk';
 import type { PgClient } from '../connection/connect.js';
-import { ident, requireColumn, requireTable, typeName } from '../catalog/table.js';
+import { ident, requireColumn, requireTable, typeNames, type CatalogColumn } from '../catalog/table.js';
 import { fieldTypeOf, type NumericAs } from '../catalog/types.js';
 
 /** What a source reads: its schema, the SELECT that yields it, and the incremental key. */
@@ -12,13 +12,6 @@ export interface ReadPlan {
   readonly select: string;
   /** The incremental key: its position in the schema, quoted name and Postgres type text (for the cast). */
   readonly key?: { readonly index: number; readonly sql: string; readonly typeText: string } | undefined;
-}
-
-interface SourceColumn {
-  readonly name: string;
-  readonly oid: number;
-  readonly typeText: string;
-  readonly notNull: boolean;
 }
 
 export interface PlanOptions {
@@ -37,15 +30,14 @@ export interface PlanOptions {
  */
 export async function planRead(client: PgClient, options: PlanOptions): Promise<ReadPlan> {
   const { where } = options;
-  let columns: SourceColumn[];
+  let columns: readonly CatalogColumn[];
   let from: string;
   let display: string;
   if (options.table !== undefined) {
     const table = await requireTable(client, options.schema, options.table, where);
-    columns = table.columns.map((c) => ({ name: c.name, oid: c.oid, typeText: c.typeText, notNull: c.notNull }));
+    columns = table.columns;
     from = table.sql;
     display = `table ${JSON.stringify(table.display)}`;
-    if (options.incrementalColumn !== undefined) requireColumn(table, options.incrementalColumn, 'incremental.column', where);
   } else {
     const query = options.query as string;
     from = `(${query}) AS fe_source`;
@@ -57,47 +49,32 @@ export async function planRead(client: PgClient, options: PlanOptions): Promise<
       throw new FlowEngineError('FE_PG_QUERY_FAILED', `${where}: query: expected a SELECT the server accepts, found the error "${(cause as Error).message}"`,
         { details: { sqlState: (cause as { code?: string }).code }, cause });
     }
-    columns = [];
-    for (const field of described.fields) {
-      columns.push({ name: field.name, oid: field.dataTypeID, typeText: await typeName(client, field.dataTypeID), notNull: false });
-    }
-    if (options.incrementalColumn !== undefined && !columns.some((c) => c.name === options.incrementalColumn)) {
-      throw new FlowEngineError('FE_PG_MISSING_COLUMN',
-        `${where}: incremental.column ${JSON.stringify(options.incrementalColumn)}: expected a column of the query's result, found only ${columns.map((c) => JSON.stringify(c.name)).join(', ')}`,
-        { details: { column: options.incrementalColumn, columns: columns.map((c) => c.name) } });
-    }
+    const types = await typeNames(client, described.fields.map((field) => field.dataTypeID));
+    columns = described.fields.map((field, i) => ({ name: field.name, oid: field.dataTypeID, typeText: types[i] ?? `oid ${field.dataTypeID}`, notNull: false }));
   }
+  const keyColumn = options.incrementalColumn === undefined ? undefined : requireColumn(columns, options.incrementalColumn, 'incremental.column', display, where);
   const chosen = options.declaredSchema === undefined ? columns.map((c) => ({ column: c, declared: undefined }))
-    : options.declaredSchema.fields.map((f) => ({ column: pick(columns, f, display, where), declared: f }));
+    : options.declaredSchema.fields.map((f) => ({ column: requireColumn(columns, f.name, 'declared field', display, where), declared: f }));
   const fields: FieldInput[] = chosen.map(({ column, declared }) => fieldFor(column, declared, options.numeric, display, where));
   const schema = Schema.of(fields);
   let key: ReadPlan['key'];
-  if (options.incrementalColumn !== undefined) {
-    const index = chosen.findIndex(({ column }) => column.name === options.incrementalColumn);
-    const column = columns.find((c) => c.name === options.incrementalColumn) as SourceColumn;
+  if (keyColumn !== undefined) {
+    const index = chosen.findIndex(({ column }) => column === keyColumn);
     if (index < 0) {
       throw new FlowEngineError('FE_PG_MISSING_COLUMN',
-        `${where}: incremental.column ${JSON.stringify(options.incrementalColumn)}: expected it among the declared schema's fields, found only ${schema.fields.map((f) => JSON.stringify(f.name)).join(', ')}`,
-        { details: { column: options.incrementalColumn } });
+        `${where}: incremental.column ${JSON.stringify(keyColumn.name)}: expected it among the declared schema's fields, found only ${schema.fields.map((f) => JSON.stringify(f.name)).join(', ')}`,
+        { details: { column: keyColumn.name } });
     }
-    key = { index, sql: ident(column.name), typeText: column.typeText };
+    key = { index, sql: ident(keyColumn.name), typeText: keyColumn.typeText };
   }
   const list = chosen.map(({ column }) => ident(column.name)).join(', ');
   return { schema, display, select: `SELECT ${list} FROM ${from}`, key };
 }
 
-function pick(columns: readonly SourceColumn[], field: Field, display: string, where: string): SourceColumn {
-  const column = columns.find((c) => c.name === field.name);
-  if (column !== undefined) return column;
-  throw new FlowEngineError('FE_PG_MISSING_COLUMN',
-    `${where}: declared field ${JSON.stringify(field.name)}: expected a column of that exact name in ${display}, found only ${columns.map((c) => JSON.stringify(c.name)).join(', ')}`,
-    { details: { column: field.name, columns: columns.map((c) => c.name) } });
-}
-
 /** Declared types that a column may be read as besides its own mapping (all widening or exact). */
 const ALSO_READS_AS: Partial<Record<FieldType, readonly FieldType[]>> = { int32: ['int64', 'float64'], int64: ['float64'] };
 
-function fieldFor(column: SourceColumn, declared: Field | undefined, numeric: NumericAs, display: string, where: string): FieldInput {
+function fieldFor(column: CatalogColumn, declared: Field | undefined, numeric: NumericAs, display: string, where: string): FieldInput {
   const mapped = fieldTypeOf(column.oid, declared?.type === 'float64' || declared?.type === 'string' ? declared.type : numeric);
   if (mapped === undefined) {
     throw new FlowEngineError('FE_PG_UNSUPPORTED_TYPE',

@@ -2,9 +2,9 @@ import {
   BoolColumnBuilder, ChunkBuilder, Float64ColumnBuilder, FlowEngineError, Int32ColumnBuilder, Int64ColumnBuilder,
   StringColumnBuilder, type Chunk, type Schema,
 } from '@flowengine/sdk';
+import { FIELD_KIND as KIND } from '../catalog/types.js';
 import { parseTimestampMicros } from './timestamp.js';
 
-const KIND = { string: 0, int32: 1, int64: 2, timestamp: 3, float64: 4, bool: 5 } as const;
 const TAB = 9;
 const NEWLINE = 10;
 const BACKSLASH = 92;
@@ -105,8 +105,10 @@ export class CopyTextDecoder {
         this.#appendNull(c);
         continue;
       }
-      const bytes = Buffer.from(value, 'utf8');
-      this.#appendValue(c, bytes, 0, bytes.length);
+      // Encoded into the reused scratch buffer: no Buffer per value (UTF-8 takes at most 3 bytes per UTF-16 unit).
+      if (this.#scratch.length < value.length * 3) this.#scratch = Buffer.alloc(Math.max(value.length * 3, this.#scratch.length * 2));
+      const length = this.#scratch.write(value, 0, 'utf8');
+      this.#appendValue(c, this.#scratch, 0, length);
       if (c === this.#keyIndex) this.#lastKey = value;
     }
     this.#endRow(out);

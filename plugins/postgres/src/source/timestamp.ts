@@ -71,7 +71,7 @@ export function parseTimestampMicros(buf: Uint8Array, start: number, end: number
  * Days since 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's `days_from_civil`),
  * which is what Postgres uses for every date.
  */
-export function daysFromCivil(year: number, month: number, day: number): number {
+function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
