@@ -74,7 +74,7 @@ export const SDK_ERRORS = {
     fix: 'The message names the rule (output schema, honours abort, ack semantics, close after error, no output after close) and the cause; fix the plugin.',
   },
   FE_TESTING_HOST_MISSING: {
-    meaning: '`@flowengine/sdk/testing` could not import `@flowengine/isolation`, the host it runs plugins in.',
+    meaning: '`@flowengine/sdk/testing` could not import `@flowengine/isolation`, the host it runs plugins in (or it has no `startInstance`).',
     fix: 'Install it next to the SDK as a dev dependency: `npm install -D @flowengine/isolation`.',
   },
   FE_TESTING_PLUGIN_NOT_FOUND: {

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ArrayRowPool, BufferPool, ChunkBuilder, ChunkBuilderPool, FlowEngineError, Int64Column, Schema, StringColumnBuilder,
+  ArrayRowPool, BufferPool, ChunkBuilder, ChunkBuilderPool, Int64Column, Schema, StringColumnBuilder,
   chunkFromRows, decodeChunk, encodeChunk,
 } from '@flowengine/sdk';
 import type { EncodedChunk } from '@flowengine/sdk';
-
-function thrown(fn: () => unknown): FlowEngineError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FlowEngineError);
-    return error as FlowEngineError;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from './helpers.js';
 
 const all = Schema.of([
   { name: 'i', type: 'int32' },
@@ -144,6 +135,16 @@ describe('ChunkBuilder errors', () => {
     expect(builder.finish().row(1).toArray()).toEqual([2, 2, 2, false, 'y', 2]);
   });
 
+  it('rolls back the null count of a row that fails in a later column', () => {
+    const builder = new ChunkBuilder(all);
+    expect(thrown(() => builder.appendRow([null, null, 1, true, 42, 1])).code).toBe('FE_CHUNK_TYPE_MISMATCH');
+    builder.appendRow([1, 1, 1, true, 'x', 1]);
+    const chunk = builder.finish();
+    expect(chunk.columns.map((column) => column.nullCount)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(chunk.column('i').validity).toBeNull();
+    expect(chunk.row(0).toArray()).toEqual([1, 1, 1, true, 'x', 1]);
+  });
+
   it('rejects null in a non-nullable field, by value and by column', () => {
     const schema = Schema.of([{ name: 'a', type: 'int32' }, { name: 'id', type: 'int64', nullable: false }]);
     const builder = new ChunkBuilder(schema);
@@ -152,7 +153,7 @@ describe('ChunkBuilder errors', () => {
     expect(error.message).toBe('field "id" (fields[1], int64), row 0: expected a value of type int64 (the field is nullable: false), found null');
     expect(builder.length).toBe(0);
     const nullable = chunkFromRows(Schema.of([{ name: 'a', type: 'int32' }, { name: 'id', type: 'int64' }]), [[1, null]]);
-    const columnError = thrown(() => builder.appendColumns([Int32Array.of(1), nullable.column(1).validity === null ? [] : { values: BigInt64Array.of(0n), validity: nullable.column(1).validity }]));
+    const columnError = thrown(() => builder.appendColumns([Int32Array.of(1), nullable.column(1)]));
     expect(columnError.code).toBe('FE_CHUNK_NULL_IN_NON_NULLABLE');
     expect(columnError.message).toMatch(/expected a column without nulls \(the field is nullable: false\), found 1 null/);
     expect(builder.length).toBe(0);
@@ -176,6 +177,10 @@ describe('ChunkBuilder errors', () => {
     expect(error.code).toBe('FE_CHUNK_TYPE_MISMATCH');
     expect(error.message).toBe('field "n" (fields[0], int32), row 0: expected a column of type int32, found "string column"');
     expect(thrown(() => builder.appendColumns([Float64Array.of(1)])).message).toMatch(/expected an Int32Array of values, found an object \(Float64Array\)/);
+    const wide = new ChunkBuilder(Schema.of([{ name: 'f', type: 'float64' }, { name: 'l', type: 'int64' }]));
+    expect(thrown(() => wide.appendColumns([Int32Array.of(1), BigInt64Array.of(1n)])).message).toMatch(/"f" .*expected a Float64Array of values, found an object \(Int32Array\)/);
+    expect(thrown(() => wide.appendColumns([Float64Array.of(1), Float64Array.of(1)])).message).toMatch(/"l" .*expected a BigInt64Array of values, found an object \(Float64Array\)/);
+    expect(wide.length).toBe(0);
     const tooLong = thrown(() => builder.appendColumns([{ values: Int32Array.of(1, 2), length: 3 }]));
     expect(tooLong.code).toBe('FE_CHUNK_LENGTH_MISMATCH');
     expect(tooLong.message).toBe('field "n" (fields[0], int32), row 0: expected a column length within its buffers (2 values), found 3');
@@ -248,6 +253,16 @@ describe('pools', () => {
     expect(second.buffer).toBe(buffer);
     expect(second.row(0).toArray()).toEqual([5, 6, 7, false, 'y', 8]);
     expect(pool.stats().hits).toBeGreaterThan(0);
+  });
+
+  it('keeps a buffer released twice only once', () => {
+    const pool = new BufferPool({ maxPerClass: 4 });
+    const a = pool.acquire(1000);
+    pool.release(a);
+    pool.release(a);
+    expect(pool.stats()).toMatchObject({ idleBuffers: 1, idleBytes: 1024 });
+    expect(pool.acquire(1000)).toBe(a);
+    expect(pool.acquire(1000)).not.toBe(a); // never handed out to two owners
   });
 
   it('bounds what a BufferPool keeps and ignores foreign or detached buffers', () => {

@@ -3,21 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  FlowEngineError, SDK_RANGE, SDK_VERSION, Schema, Type, defineSink, defineSource, defineTransform, isPluginDescriptor, parseManifest, readManifest,
+  SDK_RANGE, SDK_VERSION, Schema, Type, defineSink, defineSource, defineTransform, isPluginDescriptor, parseManifest, readManifest,
   validateConfig,
 } from '@flowengine/sdk';
+import { thrown } from './helpers.js';
 
 const schema = Schema.fromDefinition({ fields: [{ name: 'n', type: 'int32' }] });
-
-function thrown(run: () => unknown): FlowEngineError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FlowEngineError);
-    return error as FlowEngineError;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('define helpers', () => {
   it('return frozen descriptors with kind, id, sdk range and config', () => {

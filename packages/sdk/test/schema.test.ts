@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FlowEngineError, Schema } from '@flowengine/sdk';
-
-function thrown(fn: () => unknown): FlowEngineError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FlowEngineError);
-    return error as FlowEngineError;
-  }
-  throw new Error('expected a throw');
-}
+import { Schema } from '@flowengine/sdk';
+import { thrown } from './helpers.js';
 
 describe('Schema', () => {
   const def = { fields: [{ name: 'id', type: 'int32', nullable: false }, { name: 'at', type: 'timestamp', unit: 'us' }, { name: 'name', type: 'string' }] };

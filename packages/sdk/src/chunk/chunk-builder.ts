@@ -113,28 +113,30 @@ export class ChunkBuilder {
   finish(): Chunk {
     this.#checkLengths('finish');
     const length = this.length;
-    const plan: Array<{ validity: number; offsets: number; data: number }> = [];
+    // One pass places every region (the layout the chunk carries), a second writes into them.
     let size = 0;
-    for (const column of this.#columns) {
-      const validity = column.validityBytes() > 0 ? size : -1;
-      size = align(size + column.validityBytes());
-      const offsets = column.offsetsBytes() > 0 ? size : -1;
-      size = align(size + column.offsetsBytes());
-      plan.push({ validity, offsets, data: size });
-      size = align(size + column.dataBytes());
-    }
+    const layout: ColumnLayout[] = this.#columns.map((column) => {
+      const validityBytes = column.validityBytes();
+      const validity = validityBytes > 0 ? size : -1;
+      size = align(size + validityBytes);
+      const offsetsBytes = column.offsetsBytes();
+      const offsets = offsetsBytes > 0 ? size : -1;
+      size = align(size + offsetsBytes);
+      const data = size;
+      const dataBytes = column.dataBytes();
+      size = align(size + dataBytes);
+      return { nullCount: column.nullCount, validity, offsets, data, dataBytes };
+    });
     // Never a zero-length buffer: a transferred chunk then always shows as detached (byteLength 0).
     const bytes = Math.max(size, ALIGNMENT);
     const buffer = this.#pool === undefined ? new ArrayBuffer(bytes) : this.#pool.acquire(bytes);
     const target = new Uint8Array(buffer);
-    const layout: ColumnLayout[] = this.#columns.map((column, i) => {
-      const at = plan[i] as { validity: number; offsets: number; data: number };
+    this.#columns.forEach((column, i) => {
+      const at = layout[i] as ColumnLayout;
       if (at.validity >= 0) column.writeValidity(target, at.validity);
       if (at.offsets >= 0) column.writeOffsets(target, at.offsets);
       column.writeData(target, at.data);
-      const dataBytes = column.dataBytes();
-      target.fill(0, at.data + dataBytes, align(at.data + dataBytes)); // no stale pooled bytes in padding
-      return { nullCount: column.nullCount, validity: at.validity, offsets: at.offsets, data: at.data, dataBytes };
+      target.fill(0, at.data + at.dataBytes, align(at.data + at.dataBytes)); // no stale pooled bytes in padding
     });
     this.reset();
     return new Chunk(this.schema, length, buffer, size, layout, this.#pool);

@@ -198,12 +198,59 @@ export abstract class BaseColumnBuilder {
   }
 }
 
-export class Int32ColumnBuilder extends BaseColumnBuilder {
-  values: Int32Array = new Int32Array(0);
+type FixedWidthArray = Int32Array | Float64Array | BigInt64Array;
+type FixedWidthArrayType<A extends FixedWidthArray> = (new (buffer: ArrayBuffer, byteOffset: number, length: number) => A) & { readonly name: string };
 
-  constructor(field: Field, fieldIndex: number, pool?: BufferPool, capacity = 0) {
+/**
+ * What the fixed-width builders (int32, float64, int64/timestamp) share: one typed array of
+ * values, growth, packing and whole-column appends. Each subclass keeps its own `append`, where a
+ * value is checked and written, so the per-row path stays monomorphic.
+ */
+abstract class FixedWidthColumnBuilder<A extends FixedWidthArray> extends BaseColumnBuilder {
+  values: A;
+  readonly #array: FixedWidthArrayType<A>;
+  readonly #kind: abstract new (...args: never[]) => BaseColumn;
+
+  protected constructor(field: Field, fieldIndex: number, pool: BufferPool | undefined, capacity: number,
+    array: FixedWidthArrayType<A>, kind: abstract new (...args: never[]) => BaseColumn) {
     super(field, fieldIndex, pool);
+    this.#array = array;
+    this.#kind = kind;
+    this.values = new array(new ArrayBuffer(0), 0, 0);
     if (capacity > 0) this.grow(capacity);
+  }
+
+  appendColumn(input: unknown): void {
+    const data = this.columnInput(input, this.#kind);
+    if (Array.isArray(data)) return data.forEach((v) => this.append(v));
+    const name = this.#array.name;
+    if (!(data.values instanceof this.#array)) throw this.mismatch(`${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} of values`, data.values);
+    const n = this.checkedLength(data.length, data.values.length, data.validity);
+    if (this.length + n > this.capacity) this.grow(n);
+    this.appendValidity(data.validity, n);
+    // Both are arrays of kind A (checked above); the cast only picks one member of the union for `set`.
+    (this.values as Int32Array).set((data.values as Int32Array).subarray(0, n), this.length);
+    this.length += n;
+  }
+
+  dataBytes(): number {
+    return this.length * this.values.BYTES_PER_ELEMENT;
+  }
+
+  writeData(target: Uint8Array, at: number): void {
+    target.set(new Uint8Array(this.values.buffer, this.values.byteOffset, this.dataBytes()), at);
+  }
+
+  protected growData(capacity: number): void {
+    const width = this.values.BYTES_PER_ELEMENT;
+    const bytes = this.resize(new Uint8Array(this.values.buffer, 0, this.values.byteLength), capacity * width, this.length * width);
+    this.values = new this.#array(bytes.buffer as ArrayBuffer, 0, capacity);
+  }
+}
+
+export class Int32ColumnBuilder extends FixedWidthColumnBuilder<Int32Array> {
+  constructor(field: Field, fieldIndex: number, pool?: BufferPool, capacity = 0) {
+    super(field, fieldIndex, pool, capacity, Int32Array, Int32Column);
   }
 
   append(value: unknown): void {
@@ -217,41 +264,14 @@ export class Int32ColumnBuilder extends BaseColumnBuilder {
     if (this.hasNulls) this.setValid(i);
   }
 
-  appendColumn(input: unknown): void {
-    const data = this.columnInput(input, Int32Column);
-    if (Array.isArray(data)) return data.forEach((v) => this.append(v));
-    if (!(data.values instanceof Int32Array)) throw this.mismatch('an Int32Array of values', data.values);
-    const n = this.checkedLength(data.length, data.values.length, data.validity);
-    if (this.length + n > this.capacity) this.grow(n);
-    this.appendValidity(data.validity, n);
-    this.values.set(data.values.subarray(0, n), this.length);
-    this.length += n;
-  }
-
-  dataBytes(): number {
-    return this.length * 4;
-  }
-
-  writeData(target: Uint8Array, at: number): void {
-    target.set(new Uint8Array(this.values.buffer, this.values.byteOffset, this.length * 4), at);
-  }
-
   protected writeEmpty(index: number): void {
     this.values[index] = 0;
   }
-
-  protected growData(capacity: number): void {
-    const bytes = this.resize(new Uint8Array(this.values.buffer, 0, this.values.byteLength), capacity * 4, this.length * 4);
-    this.values = new Int32Array(bytes.buffer, 0, capacity);
-  }
 }
 
-export class Float64ColumnBuilder extends BaseColumnBuilder {
-  values: Float64Array = new Float64Array(0);
-
+export class Float64ColumnBuilder extends FixedWidthColumnBuilder<Float64Array> {
   constructor(field: Field, fieldIndex: number, pool?: BufferPool, capacity = 0) {
-    super(field, fieldIndex, pool);
-    if (capacity > 0) this.grow(capacity);
+    super(field, fieldIndex, pool, capacity, Float64Array, Float64Column);
   }
 
   append(value: unknown): void {
@@ -265,32 +285,8 @@ export class Float64ColumnBuilder extends BaseColumnBuilder {
     if (this.hasNulls) this.setValid(i);
   }
 
-  appendColumn(input: unknown): void {
-    const data = this.columnInput(input, Float64Column);
-    if (Array.isArray(data)) return data.forEach((v) => this.append(v));
-    if (!(data.values instanceof Float64Array)) throw this.mismatch('a Float64Array of values', data.values);
-    const n = this.checkedLength(data.length, data.values.length, data.validity);
-    if (this.length + n > this.capacity) this.grow(n);
-    this.appendValidity(data.validity, n);
-    this.values.set(data.values.subarray(0, n), this.length);
-    this.length += n;
-  }
-
-  dataBytes(): number {
-    return this.length * 8;
-  }
-
-  writeData(target: Uint8Array, at: number): void {
-    target.set(new Uint8Array(this.values.buffer, this.values.byteOffset, this.length * 8), at);
-  }
-
   protected writeEmpty(index: number): void {
     this.values[index] = 0;
-  }
-
-  protected growData(capacity: number): void {
-    const bytes = this.resize(new Uint8Array(this.values.buffer, 0, this.values.byteLength), capacity * 8, this.length * 8);
-    this.values = new Float64Array(bytes.buffer, 0, capacity);
   }
 }
 
@@ -298,13 +294,14 @@ export class Float64ColumnBuilder extends BaseColumnBuilder {
  * int64 and timestamp. Numbers (safe integers) are written as two 32-bit words without making a
  * bigint; bigints are range-checked; a timestamp also takes a Date (converted to the field's unit).
  */
-export class Int64ColumnBuilder extends BaseColumnBuilder {
-  values: BigInt64Array = new BigInt64Array(0);
-  words: Int32Array = new Int32Array(0);
+export class Int64ColumnBuilder extends FixedWidthColumnBuilder<BigInt64Array> {
+  /** The same bytes as `values`, as 32-bit words: low word at 2i, high word at 2i+1. */
+  words: Int32Array;
 
   constructor(field: Field, fieldIndex: number, pool?: BufferPool, capacity = 0) {
-    super(field, fieldIndex, pool);
-    if (capacity > 0) this.grow(capacity);
+    super(field, fieldIndex, pool, capacity, BigInt64Array, Int64Column);
+    // Set here, not only in growData: a field initialiser would run after super() and undo it.
+    this.words = new Int32Array(this.values.buffer, 0, this.values.length * 2);
   }
 
   append(value: unknown): void {
@@ -349,34 +346,14 @@ export class Int64ColumnBuilder extends BaseColumnBuilder {
     this.appendBigInt(BigInt(ms) * BigInt(UNITS_PER_MS[unit]));
   }
 
-  appendColumn(input: unknown): void {
-    const data = this.columnInput(input, Int64Column);
-    if (Array.isArray(data)) return data.forEach((v) => this.append(v));
-    if (!(data.values instanceof BigInt64Array)) throw this.mismatch('a BigInt64Array of values', data.values);
-    const n = this.checkedLength(data.length, data.values.length, data.validity);
-    if (this.length + n > this.capacity) this.grow(n);
-    this.appendValidity(data.validity, n);
-    this.values.set(data.values.subarray(0, n), this.length);
-    this.length += n;
-  }
-
-  dataBytes(): number {
-    return this.length * 8;
-  }
-
-  writeData(target: Uint8Array, at: number): void {
-    target.set(new Uint8Array(this.values.buffer, this.values.byteOffset, this.length * 8), at);
-  }
-
   protected writeEmpty(index: number): void {
     this.words[2 * index] = 0;
     this.words[2 * index + 1] = 0;
   }
 
-  protected growData(capacity: number): void {
-    const bytes = this.resize(new Uint8Array(this.values.buffer, 0, this.values.byteLength), capacity * 8, this.length * 8);
-    this.values = new BigInt64Array(bytes.buffer, 0, capacity);
-    this.words = new Int32Array(bytes.buffer, 0, capacity * 2);
+  protected override growData(capacity: number): void {
+    super.growData(capacity);
+    this.words = new Int32Array(this.values.buffer, 0, capacity * 2);
   }
 }
 

@@ -1,8 +1,8 @@
 import { FlowEngineError } from '../errors/flowengine-error.js';
 import type { Schema } from '../schema/schema.js';
 import { ArrayRow } from './array-row.js';
-import type { BufferPool } from './buffer-pool.js';
 import { ChunkBuilder } from './chunk-builder.js';
+import type { ChunkBuilderOptions } from './chunk-builder.js';
 
 /** Pool sizing as in `settings.memoryPools.chunkPool` / `arrayRowPool`. */
 export interface PoolSize {
@@ -50,7 +50,7 @@ export class ObjectPool<T> {
 
 /** Reusable builders for one schema; a released builder is reset and keeps its arrays. */
 export class ChunkBuilderPool extends ObjectPool<ChunkBuilder> {
-  constructor(schema: Schema, size: PoolSize, options: { capacity?: number; pool?: BufferPool } = {}) {
+  constructor(schema: Schema, size: PoolSize, options: ChunkBuilderOptions = {}) {
     super(size, () => new ChunkBuilder(schema, options), (builder) => builder.reset());
   }
 }

@@ -1,4 +1,5 @@
 import type { Chunk } from '../chunk/chunk.js';
+import { FlowEngineError } from '../errors/flowengine-error.js';
 import type { RejectedRow, ErrorPolicy } from '../plugin/context.js';
 import type { PluginKind } from '../plugin/define.js';
 import type { Schema } from '../schema/schema.js';
@@ -71,11 +72,13 @@ export async function loadHost(): Promise<IsolationModule> {
   try {
     module = await import(ISOLATION) as Partial<IsolationModule>;
   } catch (cause) {
-    const { FlowEngineError } = await import('../errors/flowengine-error.js');
     throw new FlowEngineError('FE_TESTING_HOST_MISSING',
       `@flowengine/sdk/testing runs plugins through @flowengine/isolation, which could not be imported: ${(cause as Error).message}; install it as a dev dependency (npm install -D @flowengine/isolation)`,
       { cause });
   }
-  if (typeof module.startInstance !== 'function') throw new TypeError('@flowengine/isolation does not export startInstance');
+  if (typeof module.startInstance !== 'function') {
+    throw new FlowEngineError('FE_TESTING_HOST_MISSING',
+      '@flowengine/sdk/testing: expected @flowengine/isolation to export startInstance, found none; install the version the SDK names as its peer dependency');
+  }
   return module as IsolationModule;
 }
