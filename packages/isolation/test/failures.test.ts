@@ -139,5 +139,8 @@ describe('process mode permissions', () => {
     const handle = await start('third-party', 'identity', { plugin: { ...transformOptions('x', 'identity').plugin, firstParty: false } } as Parameters<typeof transformOptions>[2]);
     expect(handle.mode).toBe('process');
     expect(readFileSync(secret, 'utf8')).toBe('top secret');
+    // ...and so under the permission model: the same read a worker would allow is denied.
+    const reader = await start('third-party-reader', 'read-file', { config: { path: secret }, plugin: { ...transformOptions('x', 'read-file').plugin, firstParty: false } } as Parameters<typeof transformOptions>[2]);
+    expect((await failure(reader.transform(numberChunk([1])))).code).toBe('FE_PLUGIN_ACCESS_DENIED');
   });
 });

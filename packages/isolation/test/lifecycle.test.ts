@@ -154,17 +154,19 @@ describe('restart policy', () => {
     expect(readFileSync(ackLog, 'utf8').trim().split('\n')).toEqual(['0', '1', '2', '3', '4']);
   });
 
-  it('an ack in flight when the source crashes does not fail it (regression: FE_PLUGIN_CLOSED "lane replaced by a restart")', async () => {
-    const crashMarker = join(scratch, 'crash-with-ack');
-    const ackLog = join(scratch, 'acks-in-flight');
+  // exit: the worker dies under both calls; throw: the read's restart kills the live lane under the ack.
+  it.each(['exit', 'throw'] as const)('an ack in flight when the source crashes does not fail it (regression: FE_PLUGIN_CLOSED "lane replaced by a restart"; read fails by %s)', async (failBy) => {
+    const crashMarker = join(scratch, `crash-with-ack-${failBy}`);
+    const ackLog = join(scratch, `acks-in-flight-${failBy}`);
     const source = await startInstance({
       name: 'ack-in-flight', plugin: plugin('counter-source', 'source'),
-      config: { chunks: 4, rows: 1, crashAt: 1, crashMarker, crashDelayMs: 300, ackLog },
+      // The ack takes longer than the crash is delayed: it is still in flight when the read fails.
+      config: { chunks: 4, rows: 1, crashAt: 1, crashMarker, crashDelayMs: 300, ackDelayMs: 800, ackLog, failBy },
       restart: { maxRetries: 2, backoffMs: 10 },
     });
     const first = await source.next();
     expect(values([first!.chunk])).toEqual([0]);
-    // The read of chunk 1 crashes the worker after 300 ms; the ack of chunk 0 is in flight then.
+    // The read of chunk 1 fails after 300 ms; the ack of chunk 0 is in flight then.
     const reading = source.next();
     const acking = source.ack(first!.position);
     await expect(acking).resolves.toBeUndefined();

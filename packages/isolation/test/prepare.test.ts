@@ -43,10 +43,16 @@ describe('host.prepare: workers booted before the input schema is known', () => 
     await expect(host.close()).resolves.toBeUndefined();
   });
 
-  it('a prepared instance whose options are invalid fails as without prepare, and its pool is ended', async () => {
+  it('a prepared instance whose options are invalid fails as without prepare; a corrected start still gets the prepared thread', async () => {
     const host = createInstanceHost();
-    host.prepare({ name: 'bad', plugin: plugin('faulty-transform', 'transform') });
-    await expect(host.startInstance({ ...transformOptions('bad', 'identity'), timeoutSeconds: -1 })).rejects.toMatchObject({ code: 'FE_ISOLATION_OPTIONS_INVALID' });
-    await host.close();
+    try {
+      host.prepare({ name: 'bad', plugin: plugin('faulty-transform', 'transform') });
+      await expect(host.startInstance({ ...transformOptions('bad', 'identity'), timeoutSeconds: -1 })).rejects.toMatchObject({ code: 'FE_ISOLATION_OPTIONS_INVALID' });
+      const later = await threadOf(await host.startInstance(transformOptions('later', 'thread-id')));
+      const corrected = await threadOf(await host.startInstance(transformOptions('bad', 'thread-id')));
+      expect(corrected).toBeLessThan(later);
+    } finally {
+      await host.close();
+    }
   });
 });

@@ -55,17 +55,10 @@ export function createInstanceHost(): IsolationHost {
   };
 
   const start = async (options: InstanceOptions): Promise<InstanceHandle> => {
-    // A claimed pool fits the placement (worker mode, same limits): the supervisor owns it from
-    // startResolved on and ends it if the start fails; before that, ending it is ours.
-    const pool = claim(options);
-    let resolved: ReturnType<typeof resolveOptions>;
-    try {
-      resolved = resolveOptions(options);
-    } catch (error) {
-      void pool?.destroy();
-      throw error;
-    }
-    const handle = await startResolved(resolved, pool);
+    // Checked before claiming: options that fail leave a prepared pool to a corrected retry (or close()).
+    const resolved = resolveOptions(options);
+    // A claimed pool fits the placement; the supervisor owns it now and ends it if the start fails.
+    const handle = await startResolved(resolved, claim(options));
     open.add(handle);
     const close = handle.close;
     (handle as { close: typeof close }).close = (outcome) => close(outcome).finally(() => open.delete(handle));

@@ -13,7 +13,7 @@ import type { ChunkCodec, MemorySample, ReplyResult, RequestBody, RuntimeEvent, 
 import { createWorkerPool } from '../worker/worker-pool.js';
 import { WorkerTransport } from '../worker/worker-transport.js';
 import type { Transport, TransportListener } from './transport.js';
-import type { InstanceOptions, InstanceStats, IsolationMode } from './types.js';
+import type { InstanceOptions, InstanceStats, IsolationMode, RestartPolicy } from './types.js';
 
 const MB = 1024 * 1024;
 /** A child process carries Node itself (~40-60 MB RSS) on top of what the plugin uses. */
@@ -37,6 +37,17 @@ interface Lane {
   inFlight: number;
 }
 
+/** The restarts of one lane index (a restart replaces the Lane, so this outlives it). */
+interface LaneRestarts {
+  /**
+   * Bumped when a restart of the lane begins. A call that fails compares it with the value it saw
+   * before its attempt: if it moved, the lane died under another call too and is already restarting.
+   */
+  generation: number;
+  /** The restart under way: resolves with the open reply once the lane is open again, rejects when it gives up. */
+  reopening: Promise<ReplyResult<unknown>> | undefined;
+}
+
 /** Options with defaults applied. */
 export interface ResolvedOptions extends InstanceOptions {
   readonly mode: IsolationMode;
@@ -54,6 +65,7 @@ export class Supervisor {
   readonly options: ResolvedOptions;
   readonly codec: ChunkCodec<unknown>;
   readonly #lanes: Lane[] = [];
+  readonly #laneRestarts: LaneRestarts[] = [];
   readonly #logger: PluginLogger;
   readonly #spillDir: string;
   readonly #ownsSpillDir: boolean;
@@ -107,20 +119,6 @@ export class Supervisor {
   }
 
   /** Remembers the last acknowledged position: a restarted source resumes after it. */
-  /** Settles when the restart under way (if any) has reopened its lane, or given up. */
-  #restarting: Promise<void> = Promise.resolve();
-  #restarted: (() => void) | undefined;
-
-  #beginRestart(): void {
-    this.#endRestart();
-    this.#restarting = new Promise<void>((resolve) => (this.#restarted = resolve));
-  }
-
-  #endRestart(): void {
-    this.#restarted?.();
-    this.#restarted = undefined;
-  }
-
   acknowledged(position: unknown): void {
     this.#resumeFrom = position;
   }
@@ -166,60 +164,72 @@ export class Supervisor {
    * Runs `attempt`; when it fails with a failure a restart may fix, restarts lane `index` (with
    * backoff, resuming a source after its last acknowledged position) and tries again, up to
    * `restart.maxRetries` over the instance's life. Past the limit: FE_PLUGIN_RESTART_LIMIT.
+   * Calls in flight on a lane that dies (a source's read and an ack) share one restart.
    */
   async withRestart<T>(index: number, phase: Phase, attempt: () => Promise<T>): Promise<T> {
-    let reopen = false;
-    let laneUsed: Lane | undefined;
-    let restartingMyself = false;
+    const restarts = (this.#laneRestarts[index] ??= { generation: 0, reopening: undefined });
     for (;;) {
+      // A call made while its lane restarts waits for the new lane (and fails if the restart gives up).
+      if (restarts.reopening !== undefined) await restarts.reopening;
+      const generation = restarts.generation;
       try {
-        if (reopen) {
-          // An `open` attempt opens its own lane; any other call needs the lane opened first.
-          reopen = false;
-          await this.#openOnce(index);
-          await this.afterRestart?.(index);
-          this.#endRestart();
-          restartingMyself = false;
-          // The reopened source resumes after the recorded position: re-sending this ack would
-          // name a chunk the new instance never read.
-          if (phase === 'ack') return undefined as T;
-        }
-        laneUsed = this.#lanes[index];
-        const result = await attempt();
-        if (phase === 'open') this.#endRestart();
-        return result;
+        return await attempt();
       } catch (error) {
         const failure = FlowEngineError.from(error);
-        // Two calls in flight on one lane (a source's read and an ack) fail together when it dies:
-        // only the first restarts it; the other sees a restart under way or a new lane.
-        const restartedByAnother = !restartingMyself && (this.#restarted !== undefined || (phase !== 'open' && this.#lanes[index] !== laneUsed));
-        if ((failure.details['replacedByRestart'] === true || restartedByAnother) && !this.#closed) {
-          // Another call's failure is restarting this lane. An ack needs nothing more: the position
-          // is recorded, and the restarted source resumes after it (an ack sent to the new instance
-          // would name a chunk it never read). Any other call runs again once the lane is back.
-          if (phase === 'ack') return undefined as T;
-          await this.#restarting;
-          continue;
+        if (this.#closed) throw failure;
+        const restartedByAnother = restarts.generation !== generation;
+        // The position is recorded and the restarted source resumes after it: an ack is not sent
+        // to the new instance, which never read that chunk.
+        if (restartedByAnother && phase === 'ack') return undefined as T;
+        const reopening = restartedByAnother ? restarts.reopening : this.#restart(index, phase, failure, restarts);
+        if (phase === 'ack') {
+          await reopening;
+          return undefined as T;
         }
-        const policy = this.options.restart;
-        if (this.#closed || policy === undefined || policy.maxRetries <= 0 || !isRestartable(failure)) {
-          this.#endRestart();
-          throw failure;
-        }
-        if (this.#restarts >= policy.maxRetries) {
-          this.#endRestart();
-          throw new FlowEngineError('FE_PLUGIN_RESTART_LIMIT',
-            `instance "${this.options.name}" (${this.options.plugin.id}): failed after ${this.#restarts} restart(s) (restart.maxRetries: ${policy.maxRetries}); last failure in ${phase}: [${failure.code}] ${failure.message}`,
-            { details: { instance: this.options.name, plugin: this.options.plugin.id, restarts: this.#restarts, lastCode: failure.code }, cause: failure });
-        }
-        this.#restarts += 1;
-        this.#logger.warn(`restarting after [${failure.code}] ${failure.message}`, { restart: this.#restarts, maxRetries: policy.maxRetries });
-        this.#beginRestart();
-        restartingMyself = true;
-        await this.#stopLane(index);
-        await sleep(policy.backoffMs * 2 ** (this.#restarts - 1));
-        reopen = phase !== 'open';
+        // An `open` attempt is what the restart does again: its reply is the restart's.
+        if (phase === 'open') return await reopening as T;
       }
+    }
+  }
+
+  /** Begins restarting lane `index`, or throws when the failure or the policy allows no restart. */
+  #restart(index: number, phase: Phase, failure: FlowEngineError, restarts: LaneRestarts): Promise<ReplyResult<unknown>> {
+    this.#checkRestartable(phase, failure);
+    restarts.generation += 1;
+    const reopening = this.#reopen(index, phase, failure).finally(() => {
+      restarts.reopening = undefined;
+    });
+    restarts.reopening = reopening;
+    return reopening;
+  }
+
+  /** Replaces lane `index` until it opens (and, for a sink, takes its replayed writes); each try counts as a restart. */
+  async #reopen(index: number, phase: Phase, failure: FlowEngineError): Promise<ReplyResult<unknown>> {
+    const policy = this.options.restart as RestartPolicy;
+    for (;;) {
+      this.#restarts += 1;
+      this.#logger.warn(`restarting after [${failure.code}] ${failure.message}`, { restart: this.#restarts, maxRetries: policy.maxRetries });
+      await this.#stopLane(index);
+      await sleep(policy.backoffMs * 2 ** (this.#restarts - 1));
+      try {
+        const opened = await this.#openOnce(index);
+        await this.afterRestart?.(index);
+        return opened;
+      } catch (error) {
+        failure = FlowEngineError.from(error);
+        this.#checkRestartable(phase, failure);
+      }
+    }
+  }
+
+  /** Throws `failure` when a restart cannot fix it, and FE_PLUGIN_RESTART_LIMIT when none are left. */
+  #checkRestartable(phase: Phase, failure: FlowEngineError): void {
+    const policy = this.options.restart;
+    if (this.#closed || policy === undefined || policy.maxRetries <= 0 || !isRestartable(failure)) throw failure;
+    if (this.#restarts >= policy.maxRetries) {
+      throw new FlowEngineError('FE_PLUGIN_RESTART_LIMIT',
+        `instance "${this.options.name}" (${this.options.plugin.id}): failed after ${this.#restarts} restart(s) (restart.maxRetries: ${policy.maxRetries}); last failure in ${phase}: [${failure.code}] ${failure.message}`,
+        { details: { instance: this.options.name, plugin: this.options.plugin.id, restarts: this.#restarts, lastCode: failure.code }, cause: failure });
     }
   }
 
@@ -229,7 +239,7 @@ export class Supervisor {
     this.#rejectedBefore += old.rejected;
     old.rejected = 0;
     await old.transport.kill(new FlowEngineError('FE_PLUGIN_CLOSED', `instance "${this.options.name}": lane replaced by a restart`,
-      { details: { replacedByRestart: true } }));
+      { details: { instance: this.options.name } }));
   }
 
   /** Closes every lane (plugin close() first, then the thread/process), once. */

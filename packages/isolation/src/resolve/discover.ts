@@ -1,20 +1,17 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import semver from 'semver';
-import { FlowEngineError, PLUGIN_KEYWORD, SDK_VERSION, byCloseness, readManifest } from '@flowengine/sdk';
+import { FlowEngineError, PLUGIN_KEYWORD, SDK_VERSION, byCloseness, parseManifest } from '@flowengine/sdk';
 import type { PluginKind } from '@flowengine/sdk';
+import type { PluginRef } from '../instance/types.js';
 
-/** A plugin the engine can run, found from a manifest or given as a built-in. */
-export interface ResolvedPlugin {
-  readonly id: string;
-  readonly kind: PluginKind;
-  readonly modulePath: string;
+/** A plugin the engine can run (a {@link PluginRef} for startInstance), found from a manifest or given as a built-in. */
+export interface ResolvedPlugin extends PluginRef {
   readonly packageName: string;
   readonly packageVersion: string;
   readonly packageDir: string;
   /** The SDK range the package declares. */
   readonly sdk: string;
-  readonly firstParty: boolean;
   readonly builtin: boolean;
 }
 
@@ -65,9 +62,9 @@ export function discoverPlugins(options: DiscoverOptions): { plugins: ResolvedPl
     });
   }
   const sdkVersion = options.sdkVersion ?? SDK_VERSION;
-  for (const packageDir of candidatePackages(join(options.projectDir, 'node_modules'))) {
+  for (const { packageDir, pkg } of candidatePackages(join(options.projectDir, 'node_modules'))) {
     try {
-      const manifest = readManifest(packageDir);
+      const manifest = parseManifest(pkg, packageDir);
       checkSdkRange(manifest.packageName, manifest.packageVersion, manifest.sdk, sdkVersion, manifest.plugins.map((entry) => entry.id));
       for (const entry of manifest.plugins) {
         add({
@@ -114,28 +111,25 @@ export function checkSdkRange(packageName: string, packageVersion: string, range
     { details: { packageName, packageVersion, range, sdkVersion, ids: [...ids] } });
 }
 
-function* candidatePackages(nodeModules: string): Generator<string> {
+/** The plugin packages in a node_modules folder, each with its package.json read once. */
+function* candidatePackages(nodeModules: string): Generator<{ packageDir: string; pkg: Record<string, unknown> }> {
   if (!existsSync(nodeModules)) return;
   for (const name of readdirSync(nodeModules).sort()) {
     if (name.startsWith('.')) continue;
-    if (name.startsWith('@')) {
-      for (const scoped of readdirSync(join(nodeModules, name)).sort()) {
-        const dir = join(nodeModules, name, scoped);
-        if (isPluginPackage(dir)) yield dir;
-      }
-    } else {
-      const dir = join(nodeModules, name);
-      if (isPluginPackage(dir)) yield dir;
+    const dirs = name.startsWith('@') ? readdirSync(join(nodeModules, name)).sort().map((scoped) => join(nodeModules, name, scoped)) : [join(nodeModules, name)];
+    for (const packageDir of dirs) {
+      const pkg = pluginPackageJson(packageDir);
+      if (pkg !== undefined) yield { packageDir, pkg };
     }
   }
 }
 
-function isPluginPackage(dir: string): boolean {
+/** The package.json of a package that says it provides plugins (keyword or "flowengine" block). */
+function pluginPackageJson(dir: string): Record<string, unknown> | undefined {
   try {
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { keywords?: unknown; flowengine?: unknown };
-    return pkg.flowengine !== undefined || (Array.isArray(pkg.keywords) && pkg.keywords.includes(PLUGIN_KEYWORD));
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    return pkg.flowengine !== undefined || (Array.isArray(pkg.keywords) && pkg.keywords.includes(PLUGIN_KEYWORD)) ? pkg : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
-
