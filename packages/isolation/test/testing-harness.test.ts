@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FlowEngineError } from '@flowengine/sdk';
 import { assertSinkCompliance, assertSourceCompliance, assertTransformCompliance, runPlugin } from '@flowengine/sdk/testing';
-import { fixturePackage, modulePath, numbers } from './helpers.js';
+import { fixturePackage, modulePath, numberChunk, numbers } from './helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'flowengine-harness-test-'));
 const rows = { schema: numbers, rows: [{ n: 1 }, { n: 2 }, [3]], chunkSize: 2 };
@@ -51,6 +51,21 @@ describe('compliance suites', () => {
     expect(transform.passed).toContain('close after error');
     const sink = await assertSinkCompliance({ plugin: { modulePath, id: 'file-sink', kind: 'sink' }, config: { path: join(scratch, 'sink.jsonl') }, input: rows, mode: 'inline' });
     expect(sink.passed).toEqual(['flush with nothing written', 'write, flush (the durable point), close', 'no write after close']);
+  });
+
+  it('report a rule they could not exercise as skipped, never as passed', async () => {
+    const source = await assertSourceCompliance({ plugin: { modulePath, id: 'counter-source', kind: 'source' }, config: { chunks: 1 }, mode: 'inline' });
+    expect(source.passed.some((rule) => rule.startsWith('ack semantics'))).toBe(false);
+    expect(source.skipped).toEqual(['ack semantics: reading does not commit, resumeFrom resumes after the position: it needs a source that yields at least two chunks']);
+  });
+
+  it('probe "no output after close" with a fresh chunk when the input chunks were transferred (worker mode)', async () => {
+    const transform = await assertTransformCompliance({
+      plugin: { modulePath, id: 'faulty-transform', kind: 'transform' }, config: { behaviour: 'reject' }, input: [numberChunk([2, 4])],
+    });
+    expect(transform.passed).toContain('no output after close');
+    const sink = await assertSinkCompliance({ plugin: { modulePath, id: 'file-sink', kind: 'sink' }, config: { path: join(scratch, 'sink-chunks.jsonl') }, input: [numberChunk([1])] });
+    expect(sink.passed).toContain('no write after close');
   });
 
   it('catch a source that ignores abort', async () => {
