@@ -80,14 +80,18 @@ export async function kafkaStatus(options) {
   return code === 0 ? lastLine(stdout) : undefined;
 }
 
+async function runOrThrow(command, options) {
+  const { code, stderr } = await run([command], options);
+  if (code !== 0) throw new Error(`${KAFKA_SCRIPT} ${command}: exit ${code}\n${stderr}`);
+}
+
 /**
  * Stops the broker and deletes its data; resolves also when nothing was running.
  * @param {{ env?: NodeJS.ProcessEnv, timeoutMs?: number }} [options]
  * @returns {Promise<void>}
  */
-export async function stopKafka(options) {
-  const { code, stderr } = await run(['stop'], options);
-  if (code !== 0) throw new Error(`${KAFKA_SCRIPT} stop: exit ${code}\n${stderr}`);
+export function stopKafka(options) {
+  return runOrThrow('stop', options);
 }
 
 /**
@@ -95,9 +99,8 @@ export async function stopKafka(options) {
  * @param {{ env?: NodeJS.ProcessEnv, timeoutMs?: number }} [options]
  * @returns {Promise<void>}
  */
-export async function pauseKafka(options) {
-  const { code, stderr } = await run(['pause'], options);
-  if (code !== 0) throw new Error(`${KAFKA_SCRIPT} pause: exit ${code}\n${stderr}`);
+export function pauseKafka(options) {
+  return runOrThrow('pause', options);
 }
 
 /**

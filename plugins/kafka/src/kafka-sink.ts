@@ -1,11 +1,8 @@
 import { FlowEngineError, defineSink, type Chunk, type PluginContext, type Schema } from '@flowengine/sdk';
 import { ProduceAcks, Producer } from '@platformatic/kafka';
-import { clientOptions, closeQuietly, retryBudgetMs, withDeadline } from './client/connection.js';
-import { RowEncoder } from './format/encoder.js';
+import { clientOptions, closeQuietly, connectError, describeCause, retryBudgetMs, withDeadline } from './client/connection.js';
+import { RowEncoder, type OutgoingRecord } from './format/encoder.js';
 import { KafkaSinkConfig, type KafkaSinkOptions } from './sink/options.js';
-import { describeCause } from './source/topics.js';
-
-type Outgoing = { key: Buffer | undefined; value: Buffer };
 
 /**
  * `kafka-sink`: writes each row as one record, batched, with `acks: all` and the idempotent
@@ -24,7 +21,7 @@ export const kafkaSink = defineSink({
   async open(ctx: PluginContext<KafkaSinkOptions>, inputSchema: Schema) {
     const config = ctx.config;
     const where = `kafka-sink "${ctx.instanceName}"`;
-    const encoder = new RowEncoder(inputSchema, config.format ?? 'json', config.delimiter ?? ',', config.key, where);
+    const encoder = new RowEncoder(inputSchema, config.topic, config.format ?? 'json', config.delimiter ?? ',', config.key, where);
     const maxBatchRows = config.maxBatchRows ?? 1000;
     const lingerMs = config.lingerMs ?? 5;
     const maxQueuedBatches = config.maxQueuedBatches ?? 4;
@@ -41,11 +38,10 @@ export const kafkaSink = defineSink({
       await withDeadline(producer.initIdempotentProducer({}), budgetMs, gaveUp('InitProducerId'));
     } catch (error) {
       await closeQuietly(producer);
-      throw new FlowEngineError('FE_KAFKA_CONNECT', `${where}: could not start an idempotent producer on ${base.bootstrapBrokers.join(',')} (after ${base.retries} retries): ${describeCause(error)}`,
-        { details: { brokers: base.bootstrapBrokers }, cause: error });
+      throw connectError(where, base, error, 'start an idempotent producer on');
     }
 
-    let pending: Outgoing[] = [];
+    const pending: OutgoingRecord[] = [];
     let failure: FlowEngineError | undefined;
     let linger: NodeJS.Timeout | undefined;
     let sent = 0;
@@ -57,12 +53,12 @@ export const kafkaSink = defineSink({
     let tail: Promise<void> = Promise.resolve();
     const drained: Array<() => void> = [];
 
-    const send = (records: Outgoing[]): void => {
+    const send = (records: OutgoingRecord[]): void => {
       queued += 1;
       tail = tail.then(async () => {
         if (failure !== undefined) return;
         try {
-          await withDeadline(producer.send({ messages: records.map((r) => ({ topic: config.topic, key: r.key, value: r.value })) }), budgetMs, gaveUp('Produce'));
+          await withDeadline(producer.send({ messages: records }), budgetMs, gaveUp('Produce'));
           sent += records.length;
         } catch (error) {
           failure ??= new FlowEngineError('FE_KAFKA_PRODUCE', `${where}: the broker did not acknowledge ${records.length} record(s) for topic "${config.topic}": ${describeCause(error)}`,
@@ -80,8 +76,7 @@ export const kafkaSink = defineSink({
           await new Promise<void>((resolve) => drained.push(resolve));
           continue;
         }
-        send(pending.length <= maxBatchRows ? pending : pending.slice(0, maxBatchRows));
-        pending = pending.length <= maxBatchRows ? [] : pending.slice(maxBatchRows);
+        send(pending.splice(0, maxBatchRows));
       }
     };
     const check = (): void => {

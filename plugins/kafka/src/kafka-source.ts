@@ -1,12 +1,12 @@
 import { ChunkBuilder, FlowEngineError, defineSource, type PluginContext, type Schema, type SourceBatch } from '@flowengine/sdk';
 import { Consumer, type MessagesStream } from '@platformatic/kafka';
-import { clientOptions, closeQuietly } from './client/connection.js';
+import { clientOptions, closeQuietly, connectError, describeCause } from './client/connection.js';
 import { CoerceError } from './format/coerce.js';
 import { RecordDecoder } from './format/decoder.js';
 import { RecordFeed, isRebalanceError, type KafkaMessage } from './source/feed.js';
 import { AckLedger, type CommitPoint, type KafkaPosition } from './source/ledger.js';
 import { KafkaSourceConfig, type KafkaSourceOptions } from './source/options.js';
-import { connectError, describeCause, resolveTopics, seedOffsetsAt, seedResume } from './source/topics.js';
+import { resolveTopics, seedOffsetsAt, seedResume } from './source/topics.js';
 
 /** How long an idle source waits before it yields an empty chunk (see `heartbeat`). */
 const IDLE_HEARTBEAT_MS = 1000;
@@ -92,7 +92,8 @@ export const kafkaSource = defineSource({
     };
 
     // --- rebalances ------------------------------------------------------------------------
-    let owned = new Set<string>();
+    /** Partitions assigned to this member, by `topic:partition` (the key of `partials` too). */
+    let owned = new Map<string, { topic: string; partition: number }>();
     const partials = new Map<string, PartitionChunk>();
     // The client rejoins as soon as the coordinator announces a rebalance; commit what is
     // acknowledged right then, so the commit goes out ahead of the JoinGroup request.
@@ -100,19 +101,20 @@ export const kafkaSource = defineSource({
       commit().catch((error: unknown) => ctx.logger.warn(`${where}: commit before rebalance failed: ${describeCause(error)}`));
     });
     consumer.on('consumer:group:join', (payload) => {
-      const next = new Set<string>();
-      for (const assignment of payload.assignments ?? []) for (const partition of assignment.partitions) next.add(`${assignment.topic}:${partition}`);
-      const revoked = [...owned].filter((key) => !next.has(key));
+      const next = new Map<string, { topic: string; partition: number }>();
+      for (const { topic, partitions } of payload.assignments ?? []) for (const partition of partitions) next.set(`${topic}:${partition}`, { topic, partition });
+      const revoked = [...owned.keys()].filter((key) => !next.has(key));
       let dropped = 0;
       for (const key of revoked) {
-        const at = key.lastIndexOf(':');
-        dropped += ledger.forget(key.slice(0, at), Number(key.slice(at + 1)));
+        const { topic, partition } = owned.get(key) as { topic: string; partition: number };
+        dropped += ledger.forget(topic, partition);
         partials.delete(key);
       }
       if (revoked.length > 0 || next.size !== owned.size) {
-        ctx.logger.info(`${where}: group "${config.group}" assigned ${[...next].sort().join(', ') || 'no partitions'}` +
+        const assigned = [...next.keys()];
+        ctx.logger.info(`${where}: group "${config.group}" assigned ${assigned.sort().join(', ') || 'no partitions'}` +
           (revoked.length > 0 ? `; released ${revoked.sort().join(', ')} (${dropped} unacknowledged chunk(s) will be read again by their new owner)` : ''),
-          { assigned: [...next], revoked });
+          { assigned, revoked });
       }
       owned = next;
     });
@@ -185,21 +187,19 @@ export const kafkaSource = defineSource({
         partials.set(key, part);
       }
       if (part.since === 0) part.since = performance.now();
+      // The offset moves past a record that cannot be decoded too, whatever the policy does with it.
+      part.next = message.offset + 1n;
       try {
-        part.builder.appendRow(decoder.decode(message));
+        decoder.decodeInto(message, part.builder);
       } catch (error) {
         if (!(error instanceof CoerceError) && !(error instanceof FlowEngineError)) throw error;
-        // The offset moves past a record that cannot be decoded, whatever the policy does with it.
-        part.next = message.offset + 1n;
         ctx.reject({
           record: message.value === undefined ? null : message.value.toString('utf8'),
           reason: `${message.topic}/${message.partition}/${message.offset}: ${error.message}`,
           code: 'FE_KAFKA_DECODE',
           location: `${message.topic}/${message.partition}/${message.offset}`,
         });
-        return part;
       }
-      part.next = message.offset + 1n;
       return part;
     };
 

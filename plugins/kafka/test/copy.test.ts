@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { runYaml } from './run-pipeline.mjs';
-import { BROKERS, SKIP_REASON, committed, copyPipeline, createTopic, orders, produce, readAll, tally, tempDir, unique } from './kafka.js';
+import { BROKERS, SKIP_REASON, committed, copyPipeline, copyTopics, orders, produce, readAll, tally, tempDir } from './kafka.js';
 
 describe.skipIf(BROKERS === undefined)(`kafka-source → kafka-sink on a real broker${BROKERS === undefined ? ` (skipped: ${SKIP_REASON})` : ''}`, () => {
   it('copies N keyed records to the sink topic: same count, same checksum, keys kept, offsets committed', async () => {
-    const source = unique('orders');
-    const sink = unique('orders-out');
-    const group = unique('copy');
-    await createTopic(source, 3);
-    await createTopic(sink, 3);
+    const { source, sink, group } = await copyTopics('orders', 3);
     const n = 3000;
     await produce(source, orders(n));
 

@@ -41,6 +41,14 @@ export async function createTopic(topic: string, partitions = 1): Promise<void> 
   }
 }
 
+/** Fresh source and sink topics of `partitions` each, and a fresh group, for a copy pipeline. */
+export async function copyTopics(prefix: string, partitions: number): Promise<{ source: string; sink: string; group: string }> {
+  const names = { source: unique(prefix), sink: unique(`${prefix}-out`), group: unique(prefix) };
+  await createTopic(names.source, partitions);
+  await createTopic(names.sink, partitions);
+  return names;
+}
+
 export interface TestRecord {
   readonly key?: string;
   readonly value: string | Buffer;
@@ -75,7 +83,8 @@ export function orders(count: number, from = 1): TestRecord[] {
 }
 
 export interface ReadBack {
-  readonly records: Array<{ key: string | undefined; value: string; partition: number; offset: bigint }>;
+  /** `timestamp`: the producer's create time, epoch ms. */
+  readonly records: Array<{ key: string | undefined; value: string; partition: number; offset: bigint; timestamp: bigint }>;
 }
 
 /** Every record of a topic from the start to its end offsets now, read by a fresh group. */
@@ -88,7 +97,7 @@ export async function readAll(topic: string): Promise<ReadBack['records']> {
     const next = end.map(() => 0n);
     const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
     for await (const message of stream) {
-      records.push({ key: message.key?.toString(), value: message.value?.toString() ?? '', partition: message.partition, offset: message.offset });
+      records.push({ key: message.key?.toString(), value: message.value?.toString() ?? '', partition: message.partition, offset: message.offset, timestamp: message.timestamp });
       next[message.partition] = message.offset + 1n;
       if (next.every((offset, p) => offset >= (end[p] ?? 0n))) break;
     }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Schema } from '@flowengine/sdk';
 import { assertSourceCompliance, runPlugin } from '@flowengine/sdk/testing';
 import { runYaml } from './run-pipeline.mjs';
-import { BROKERS, SKIP_REASON, committed, copyPipeline, createTopic, orders, produce, readAll, tally, tempDir, unique } from './kafka.js';
+import { BROKERS, SKIP_REASON, committed, copyPipeline, copyTopics, createTopic, orders, produce, readAll, tally, tempDir, unique } from './kafka.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const plugin = { packageDir, id: 'kafka-source' } as const;
@@ -14,11 +14,7 @@ const skipped = BROKERS === undefined ? ` (skipped: ${SKIP_REASON})` : '';
 
 describe.skipIf(BROKERS === undefined)(`kafka-source${skipped}`, () => {
   it('sends a poison record to dead letters with topic/partition/offset, moves past it, and the run goes on', async () => {
-    const source = unique('poison');
-    const sink = unique('poison-out');
-    const group = unique('poison');
-    await createTopic(source, 1);
-    await createTopic(sink, 1);
+    const { source, sink, group } = await copyTopics('poison', 1);
     const good = orders(200);
     const records = [...good.slice(0, 50), { key: 'bad1', value: 'this is not json' }, ...good.slice(50, 120),
       { key: 'bad2', value: '{"id":"twelve","payload":"x"}' }, { key: 'bad3', value: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }, ...good.slice(120)];

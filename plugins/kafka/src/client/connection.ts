@@ -1,4 +1,4 @@
-import { Type } from '@flowengine/sdk';
+import { FlowEngineError, Type } from '@flowengine/sdk';
 
 /** Options both plugins share: where the cluster is and how long to keep trying. */
 export const connectionOptions = {
@@ -10,6 +10,14 @@ export const connectionOptions = {
   retryDelayMs: Type.Optional(Type.Integer({ minimum: 0, default: 1000, description: 'Wait between retries; `retries` × `retryDelayMs` is how long a broker outage is ridden out.' })),
 };
 
+/** What `clientOptions` gives: the options every client (Admin, Consumer, Producer) starts from. */
+export interface ClientOptions {
+  readonly clientId: string;
+  readonly bootstrapBrokers: string[];
+  readonly retries: number;
+  readonly retryDelay: number;
+}
+
 export interface ConnectionConfig {
   readonly brokers: string | readonly string[];
   readonly clientId?: string | undefined;
@@ -18,7 +26,7 @@ export interface ConnectionConfig {
 }
 
 /** The client's base options from ours. */
-export function clientOptions(config: ConnectionConfig, instanceName: string) {
+export function clientOptions(config: ConnectionConfig, instanceName: string): ClientOptions {
   const list = typeof config.brokers === 'string' ? config.brokers.split(',') : config.brokers;
   return {
     clientId: config.clientId ?? `flowengine-${instanceName}`,
@@ -48,4 +56,32 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () =
     timer = setTimeout(() => reject(onTimeout()), ms);
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** FE_KAFKA_CONNECT: `doing` (e.g. "reach the Kafka cluster at") the brokers failed past the retries. */
+export function connectError(where: string, base: ClientOptions, error: unknown, doing = 'reach the Kafka cluster at'): FlowEngineError {
+  return new FlowEngineError('FE_KAFKA_CONNECT', `${where}: could not ${doing} ${base.bootstrapBrokers.join(',')} (after ${base.retries} retries): ${describeCause(error)}`,
+    { details: { brokers: base.bootstrapBrokers }, cause: error });
+}
+
+/**
+ * The client nests causes (MultipleErrors of retries, each wrapping NetworkErrors); the innermost
+ * messages of the first and the last attempt say most.
+ */
+export function describeCause(error: unknown): string {
+  type Nested = { message?: string; cause?: unknown; errors?: unknown[] } | undefined | null;
+  const chain = (start: Nested, pick: (errors: unknown[]) => unknown): string[] => {
+    const seen: string[] = [];
+    let current = start;
+    for (let depth = 0; current !== undefined && current !== null && depth < 6; depth++) {
+      if (typeof current.message === 'string' && current.message !== '') seen.push(current.message);
+      current = (current.errors !== undefined && current.errors.length > 0 ? pick(current.errors) : current.cause) as Nested;
+    }
+    return seen;
+  };
+  const first = chain(error as Nested, (errors) => errors[0]);
+  const last = chain(error as Nested, (errors) => errors[errors.length - 1]);
+  const text = (parts: string[]) => [...new Set(parts)].join(': ');
+  if (first.length === 0) return String(error);
+  return text(first) === text(last) ? text(first) : `${text(first)} (last attempt: ${text(last.slice(1))})`;
 }

@@ -2,17 +2,26 @@ import { FlowEngineError, type Chunk, type Schema } from '@flowengine/sdk';
 import { formatCsvLine } from './csv-line.js';
 import type { Format } from './decoder.js';
 
+/** One record for the producer, in the shape `Producer.send` takes. */
+export interface OutgoingRecord {
+  readonly topic: string;
+  readonly key: Buffer | undefined;
+  readonly value: Buffer;
+}
+
 /**
- * Turns chunk rows into record values (and keys). JSON keeps int64 values beyond 2^53 exact by
+ * Turns chunk rows into records for `topic`: values (and keys). JSON keeps int64 values beyond 2^53 exact by
  * writing them as strings, which the source's decoder reads back as int64.
  */
 export class RowEncoder {
+  readonly #topic: string;
   readonly #format: Format;
   readonly #delimiter: string;
   readonly #names: readonly string[];
   readonly #keyIndex: number;
 
-  constructor(schema: Schema, format: Format, delimiter: string, key: string | undefined, where: string) {
+  constructor(schema: Schema, topic: string, format: Format, delimiter: string, key: string | undefined, where: string) {
+    this.#topic = topic;
     this.#format = format;
     this.#delimiter = delimiter;
     this.#names = schema.fields.map((field) => field.name);
@@ -27,14 +36,15 @@ export class RowEncoder {
     }
   }
 
-  /** Appends `{ key, value }` for every row of the chunk to `out`. */
-  encode(chunk: Chunk, out: Array<{ key: Buffer | undefined; value: Buffer }>): void {
+  /** Appends a record for every row of the chunk to `out`. */
+  encode(chunk: Chunk, out: OutgoingRecord[]): void {
     const columns = this.#names.map((_, i) => chunk.column(i));
     const values = new Array<unknown>(columns.length);
     for (let row = 0; row < chunk.length; row++) {
       for (let c = 0; c < columns.length; c++) values[c] = columns[c]?.get(row);
       const keyValue = this.#keyIndex < 0 ? null : values[this.#keyIndex];
       out.push({
+        topic: this.#topic,
         key: keyValue === null || keyValue === undefined ? undefined : Buffer.from(String(keyValue)),
         value: Buffer.from(this.#text(values)),
       });

@@ -15,6 +15,13 @@ export interface CommitPoint {
   readonly offset: bigint;
 }
 
+/** One partition's chunks handed out and not yet acknowledged, oldest first. */
+interface PartitionQueue {
+  readonly topic: string;
+  readonly partition: number;
+  readonly chunks: Array<{ seq: number; offset: bigint }>;
+}
+
 /**
  * Tracks chunks handed out and not yet acknowledged, per partition, in order. Acknowledging
  * chunk `seq` acknowledges every chunk up to it (the engine acknowledges in order and may skip
@@ -22,38 +29,35 @@ export interface CommitPoint {
  * acknowledged prefix, never an offset beyond a chunk still in flight.
  */
 export class AckLedger {
-  readonly #pending = new Map<string, Array<{ seq: number; offset: bigint }>>();
+  readonly #pending = new Map<string, PartitionQueue>();
   readonly #committable = new Map<string, CommitPoint>();
-  #inFlight = 0;
 
   /** Chunks handed out and not yet acknowledged. */
   get inFlight(): number {
-    return this.#inFlight;
+    let count = 0;
+    for (const queue of this.#pending.values()) count += queue.chunks.length;
+    return count;
   }
 
   delivered(position: KafkaPosition): void {
     const key = `${position.topic}:${position.partition}`;
     let queue = this.#pending.get(key);
-    if (queue === undefined) this.#pending.set(key, (queue = []));
-    queue.push({ seq: position.seq, offset: BigInt(position.offset) });
-    this.#inFlight += 1;
+    if (queue === undefined) this.#pending.set(key, (queue = { topic: position.topic, partition: position.partition, chunks: [] }));
+    queue.chunks.push({ seq: position.seq, offset: BigInt(position.offset) });
   }
 
   /** Marks every chunk up to `seq` acknowledged; returns how many were newly acknowledged. */
   acknowledge(seq: number): number {
     let count = 0;
-    for (const [key, queue] of this.#pending) {
-      let last: bigint | undefined;
-      while (queue.length > 0 && (queue[0] as { seq: number }).seq <= seq) {
-        last = (queue.shift() as { offset: bigint }).offset;
-        count += 1;
-      }
-      if (last !== undefined) {
-        const [topic, partition] = splitKey(key);
-        this.#committable.set(key, { topic, partition, offset: last });
-      }
+    for (const [key, { topic, partition, chunks }] of this.#pending) {
+      let taken = 0;
+      while (taken < chunks.length && (chunks[taken] as { seq: number }).seq <= seq) taken += 1;
+      if (taken === 0) continue;
+      const { offset } = chunks[taken - 1] as { offset: bigint };
+      chunks.splice(0, taken);
+      this.#committable.set(key, { topic, partition, offset });
+      count += taken;
     }
-    this.#inFlight -= count;
     return count;
   }
 
@@ -78,15 +82,9 @@ export class AckLedger {
    */
   forget(topic: string, partition: number): number {
     const key = `${topic}:${partition}`;
-    const dropped = this.#pending.get(key)?.length ?? 0;
+    const dropped = this.#pending.get(key)?.chunks.length ?? 0;
     this.#pending.delete(key);
     this.#committable.delete(key);
-    this.#inFlight -= dropped;
     return dropped;
   }
-}
-
-function splitKey(key: string): [string, number] {
-  const at = key.lastIndexOf(':');
-  return [key.slice(0, at), Number(key.slice(at + 1))];
 }

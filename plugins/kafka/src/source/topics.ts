@@ -1,11 +1,10 @@
 import { FlowEngineError } from '@flowengine/sdk';
 import { Admin, type Consumer } from '@platformatic/kafka';
+import { connectError, type ClientOptions } from '../client/connection.js';
 import type { KafkaSourceOptions } from './options.js';
 
-type BaseOptions = { clientId: string; bootstrapBrokers: string[]; retries: number; retryDelay: number };
-
 /** The topics to subscribe: the list, or the topics the pattern matches now. */
-export async function resolveTopics(config: KafkaSourceOptions, base: BaseOptions, where: string): Promise<string[]> {
+export async function resolveTopics(config: KafkaSourceOptions, base: ClientOptions, where: string): Promise<string[]> {
   if ((config.topics === undefined) === (config.topicPattern === undefined)) {
     throw new FlowEngineError('FE_KAFKA_CONFIG', `${where}: expected exactly one of config.topics and config.topicPattern, found ${config.topics === undefined ? 'neither' : 'both'}`,
       { details: { option: 'topics' } });
@@ -42,7 +41,7 @@ export async function resolveTopics(config: KafkaSourceOptions, base: BaseOption
  * the first record at or after that time, committed before the consumer joins (so later runs of
  * the group resume from their own commits, as with earliest/latest).
  */
-export async function seedOffsetsAt(time: number, topics: readonly string[], group: string, consumer: Consumer, base: BaseOptions, where: string): Promise<number> {
+export async function seedOffsetsAt(time: number, topics: readonly string[], group: string, consumer: Consumer, base: ClientOptions, where: string): Promise<number> {
   const admin = new Admin(base);
   try {
     const [committed] = await admin.listConsumerGroupOffsets({ groups: [group] });
@@ -79,33 +78,6 @@ function compilePattern(source: string, where: string): RegExp {
   }
 }
 
-export function connectError(where: string, base: BaseOptions, error: unknown): FlowEngineError {
-  return new FlowEngineError('FE_KAFKA_CONNECT', `${where}: could not reach the Kafka cluster at ${base.bootstrapBrokers.join(',')} (after ${base.retries} retries): ${describeCause(error)}`,
-    { details: { brokers: base.bootstrapBrokers }, cause: error });
-}
-
-/**
- * The client nests causes (MultipleErrors of retries, each wrapping NetworkErrors); the innermost
- * messages of the first and the last attempt say most.
- */
-export function describeCause(error: unknown): string {
-  type Nested = { message?: string; cause?: unknown; errors?: unknown[] } | undefined | null;
-  const chain = (start: Nested, pick: (errors: unknown[]) => unknown): string[] => {
-    const seen: string[] = [];
-    let current = start;
-    for (let depth = 0; current !== undefined && current !== null && depth < 6; depth++) {
-      if (typeof current.message === 'string' && current.message !== '') seen.push(current.message);
-      current = (current.errors !== undefined && current.errors.length > 0 ? pick(current.errors) : current.cause) as Nested;
-    }
-    return seen;
-  };
-  const first = chain(error as Nested, (errors) => errors[0]);
-  const last = chain(error as Nested, (errors) => errors[errors.length - 1]);
-  const text = (parts: string[]) => [...new Set(parts)].join(': ');
-  if (first.length === 0) return String(error);
-  return text(first) === text(last) ? text(first) : `${text(first)} (last attempt: ${text(last.slice(1))})`;
-}
-
 /**
  * `resumeFrom` (the engine re-opens a failed source with the last acknowledged position): that
  * partition's committed offset is moved up to the position's, never back. The commit normally
@@ -113,7 +85,7 @@ export function describeCause(error: unknown): string {
  * whose commit did not go out. Needs the group to be empty (the failed consumer gone); when it
  * is not, reading starts at the committed offset, which only re-reads (at-least-once).
  */
-export async function seedResume(position: { topic: string; partition: number; offset: bigint }, group: string, base: BaseOptions): Promise<'moved' | 'current'> {
+export async function seedResume(position: { topic: string; partition: number; offset: bigint }, group: string, base: ClientOptions): Promise<'moved' | 'current'> {
   const admin = new Admin(base);
   try {
     const [committed] = await admin.listConsumerGroupOffsets({ groups: [group] });
