@@ -6,6 +6,8 @@ import { BaseColumn, BoolColumn, Float64Column, Int32Column, Int64Column, LITTLE
 import { encodeUtf8Into } from './utf8.js';
 
 const TWO_POW_32 = 4294967296;
+/** Up to this many bytes, `appendBytes` copies by a loop rather than through a subarray. */
+const SHORT_COPY_BYTES = 32;
 const MAX_STRING_BYTES = 0x7fffffff; // int32 offsets
 const UNITS_PER_MS = { ms: 1, us: 1000, ns: 1_000_000 } as const;
 
@@ -446,7 +448,11 @@ export class StringColumnBuilder extends BaseColumnBuilder {
     if (this.length === this.capacity) this.grow(1);
     const next = this.byteLength + (end - start);
     if (next > this.bytes.byteLength) this.#growBytes(next);
-    this.bytes.set(source.subarray(start, end), this.byteLength);
+    if (end - start <= SHORT_COPY_BYTES) {
+      // Typical CSV/Kafka fields are a few bytes: a loop beats a subarray allocation + native copy.
+      const bytes = this.bytes;
+      for (let k = start, o = this.byteLength; k < end; k++, o++) bytes[o] = source[k] as number;
+    } else this.bytes.set(source.subarray(start, end), this.byteLength);
     this.byteLength = next;
     const i = this.length++;
     this.offsets[i + 1] = next;
