@@ -1,6 +1,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { FlowEngineError, defineSink, type Chunk, type PluginContext, type Schema } from '@flowengine/sdk';
+import { columnKinds } from './column-kind.js';
 import { resolveDialect } from './dialect.js';
 import { ByteWriter } from './format/byte-writer.js';
 import type { FieldStyle } from './format/fields.js';
@@ -37,6 +38,7 @@ export const csvSink = defineSink({
     const header = config.header ?? true;
     const maxRows = config.maxRowsPerFile ?? Infinity;
     const names = inputSchema.fields.map((field) => field.name);
+    const kinds = columnKinds(inputSchema);
 
     // Like `mkdir -p`: a pipeline writing to out/x.csv should not fail because out/ is new.
     await mkdir(dirname(path), { recursive: true });
@@ -77,7 +79,7 @@ export const csvSink = defineSink({
           file ??= await startFile();
           const take = Math.min(chunk.length - row, maxRows - rowsInFile);
           out.reset();
-          writeRows(out, chunk, row, row + take, style);
+          writeRows(out, chunk, row, row + take, kinds, style);
           await file.write(out.view());
           row += take;
           rowsInFile += take;
@@ -121,7 +123,7 @@ function abortedByFailure(signal: AbortSignal): boolean {
 }
 
 /** `out/big.csv.gz` part 3 → `out/big-00003.csv.gz`. */
-export function partPath(path: string, part: number): string {
+function partPath(path: string, part: number): string {
   const name = basename(path);
   const dot = name.indexOf('.', 1);
   const stem = dot < 0 ? name : name.slice(0, dot);

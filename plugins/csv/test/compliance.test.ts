@@ -48,3 +48,14 @@ describe('compliance (through @flowengine/sdk/testing, worker mode)', () => {
     expect(readdirSync(dir)).toEqual(['same.csv.lock']);
   });
 });
+
+describe('through @flowengine/sdk/testing, inline mode', () => {
+  it('stops at the first bad row under errors: fail, with the row code and its file:line:col', async () => {
+    const path = join(tempDir(), 'bad.csv');
+    writeFileSync(path, 'id,name,n\n1,ok,1\n12a,x,2\n2147483648,x,3\n5,x\n');
+    const schema = { fields: [{ name: 'id', type: 'int32' as const }, { name: 'name', type: 'string' as const, nullable: false }, { name: 'n', type: 'int64' as const }] };
+    const result = await runPlugin({ plugin: { packageDir, id: 'csv-source' }, mode: 'inline', config: { path }, declaredSchema: schema, errors: 'fail' });
+    expect(result.error).toMatchObject({ code: 'FE_CSV_INVALID_VALUE', message: expect.stringMatching(/:3:1: /) });
+    expect(result.error?.message).toContain(`${path}:3:1: column "id" (field 1): expected an int32, found "12a"`);
+  });
+});

@@ -7,11 +7,15 @@ import {
 } from '@flowengine/sdk';
 
 /**
- * A plugin context for driving an instance inline in a test: config validated with the plugin's
- * own schema (defaults filled, as the engine does), rejects collected under the chosen policy.
- * Used until `@flowengine/sdk/testing` lands, and for what it cannot express (exact reject lists).
+ * A plugin context for driving an instance from `src/` in a test: config validated with the
+ * plugin's own schema (defaults filled, as the engine does), rejects collected under the chosen
+ * policy. Tests that need only what goes in and out use `runPlugin` from `@flowengine/sdk/testing`
+ * (the real host); this is for what it cannot give: the logs, the declared schema object itself,
+ * an abort mid-run, two instances at once, and the rows rejected under `skip`.
  */
-export function testContext<C>(schema: TSchema, config: unknown, options: { errors?: 'fail' | 'skip' | 'deadLetter'; declaredSchema?: Schema; signal?: AbortSignal } = {}) {
+export function testContext<C>(schema: TSchema, config: unknown, options: {
+  errors?: 'fail' | 'skip' | 'deadLetter'; declaredSchema?: Schema; signal?: AbortSignal; resumeFrom?: unknown;
+} = {}) {
   const rejected: RejectedRow[] = [];
   const logs: string[] = [];
   const log = (level: string) => (message: string) => void logs.push(`${level}: ${message}`);
@@ -24,6 +28,7 @@ export function testContext<C>(schema: TSchema, config: unknown, options: { erro
     signal: options.signal ?? new AbortController().signal,
     spillDir: mkdtempSync(join(tmpdir(), 'fe-csv-spill-')),
     declaredSchema: options.declaredSchema,
+    resumeFrom: options.resumeFrom,
     reject(row) {
       // As the isolation host does: under `fail` the row's code and `location: reason` become the error.
       if ((options.errors ?? 'fail') === 'fail') throw new FlowEngineError(row.code, `${row.location}: ${row.reason}`, { details: { location: row.location } });

@@ -1,3 +1,4 @@
+import { isNullText } from '../null-value.js';
 import type { ByteWriter } from './byte-writer.js';
 
 const LF = 10;
@@ -40,19 +41,13 @@ export function writeTextField(out: ByteWriter, bytes: Uint8Array, start: number
     }
     target[at + i] = c;
   }
-  if (plain && !equalsNull(bytes, start, end, style.nullBytes)) {
+  if (plain && !isNullText(bytes, start, end, style.nullBytes)) {
     out.length = at + n;
     return;
   }
   out.byte(quote);
   writeEscaped(out, bytes, start, end, style);
   out.byte(quote);
-}
-
-function equalsNull(bytes: Uint8Array, start: number, end: number, nullBytes: Uint8Array): boolean {
-  if (end - start !== nullBytes.length) return false;
-  for (let i = 0; i < nullBytes.length; i++) if (bytes[start + i] !== nullBytes[i]) return false;
-  return true;
 }
 
 function startsFormula(b: number): boolean {

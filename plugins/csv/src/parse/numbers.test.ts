@@ -69,6 +69,11 @@ describe('parseInt64', () => {
     expect(run(parseInt64, '9223372036854775808')[1]).toBe(PARSE_OUT_OF_RANGE);
     expect(run(parseInt64, '-9223372036854775809')[1]).toBe(PARSE_OUT_OF_RANGE);
     expect(run(parseInt64, '12a')[1]).toBe(PARSE_INVALID);
+    // The bigint path reads the same text forms as the number path: a sign and leading zeros.
+    expect(run(parseInt64, '+0009223372036854775807')).toEqual([2n ** 63n - 1n, PARSE_OK]);
+    expect(run(parseInt64, '-09007199254740993')).toEqual([-9007199254740993n, PARSE_OK]);
+    expect(run(parseInt64, '-0')).toEqual([0, PARSE_OK]);
+    expect(Object.is(run(parseInt32, '-0')[0], 0)).toBe(true);
   });
 });
 

@@ -24,25 +24,10 @@ const INT64_MAX = 2n ** 63n - 1n;
 
 /** Parses `[+-]?[0-9]+` as a 32-bit signed integer. */
 export function parseInt32(buf: Uint8Array, start: number, end: number): number {
-  let i = start;
-  let negative = false;
-  const first = buf[i];
-  if (first === MINUS || first === PLUS) {
-    negative = first === MINUS;
-    i++;
-  }
-  if (i >= end) return fail(PARSE_INVALID);
-  let value = 0;
-  for (; i < end; i++) {
-    const d = (buf[i] as number) - ZERO;
-    if (d < 0 || d > 9) return fail(PARSE_INVALID);
-    // Keep scanning after overflow so "99999999999x" reports the bad byte, not the overflow.
-    if (value < 1e10) value = value * 10 + d;
-  }
-  if (negative) value = -value;
+  const value = parseDigits(buf, start, end, 1e10);
+  if (parseStatus !== PARSE_OK) return value;
   if (value > 2147483647 || value < -2147483648) return fail(PARSE_OUT_OF_RANGE);
-  parseStatus = PARSE_OK;
-  return value === 0 ? 0 : value;
+  return value;
 }
 
 /**
@@ -50,26 +35,32 @@ export function parseInt32(buf: Uint8Array, start: number, end: number): number 
  * (the common case, with no allocation), otherwise a bigint.
  */
 export function parseInt64(buf: Uint8Array, start: number, end: number): number | bigint {
+  const value = parseDigits(buf, start, end, 1e16);
+  if (parseStatus !== PARSE_OK || (value <= Number.MAX_SAFE_INTEGER && value >= -Number.MAX_SAFE_INTEGER)) return value;
+  const big = BigInt(latin1(buf, start, end)); // BigInt reads the sign and leading zeros as Number does
+  if (big < INT64_MIN || big > INT64_MAX) return fail(PARSE_OUT_OF_RANGE);
+  return big;
+}
+
+/**
+ * `[+-]?[0-9]+` as a number, exact while its magnitude stays below 2^53; past `cap` the digits are
+ * only checked, so the caller sees an out-of-range magnitude without the number growing to Infinity.
+ */
+function parseDigits(buf: Uint8Array, start: number, end: number, cap: number): number {
   let i = start;
-  let negative = false;
   const first = buf[i];
-  if (first === MINUS || first === PLUS) {
-    negative = first === MINUS;
-    i++;
-  }
+  const negative = first === MINUS;
+  if (negative || first === PLUS) i++;
   if (i >= end) return fail(PARSE_INVALID);
-  const digitsStart = i;
   let value = 0;
   for (; i < end; i++) {
     const d = (buf[i] as number) - ZERO;
     if (d < 0 || d > 9) return fail(PARSE_INVALID);
-    if (value < 1e16) value = value * 10 + d;
+    // Keep scanning past the cap so "99999999999x" reports the bad byte, not the overflow.
+    if (value < cap) value = value * 10 + d;
   }
   parseStatus = PARSE_OK;
-  if (value <= Number.MAX_SAFE_INTEGER) return negative ? (value === 0 ? 0 : -value) : value;
-  const big = BigInt((negative ? '-' : '') + latin1(buf, digitsStart, end));
-  if (big < INT64_MIN || big > INT64_MAX) return fail(PARSE_OUT_OF_RANGE);
-  return big;
+  return negative && value !== 0 ? -value : value; // "-0" is the integer 0, not -0
 }
 
 /**
@@ -186,7 +177,7 @@ function fail(status: number): number {
 }
 
 /** Bytes as latin1 text: every byte one char, so no decoding can fail or substitute. */
-export function latin1(buf: Uint8Array, start: number, end: number): string {
+function latin1(buf: Uint8Array, start: number, end: number): string {
   let text = '';
   for (let i = start; i < end; i++) text += String.fromCharCode(buf[i] as number);
   return text;

@@ -62,7 +62,7 @@ export class AtomicFile {
 }
 
 /** `.name.<pid>.<random>.tmp` beside `path`; the leading dot keeps it out of globs. */
-export function temporaryPathFor(path: string): string {
+function temporaryPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 

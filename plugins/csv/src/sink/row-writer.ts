@@ -1,4 +1,5 @@
 import type { BoolColumn, Chunk, Float64Column, Int32Column, Int64Column, StringColumn } from '@flowengine/sdk';
+import { FLOAT64, INT32, INT64, STRING } from '../column-kind.js';
 import type { ByteWriter } from '../format/byte-writer.js';
 import { writeTextField, type FieldStyle } from '../format/fields.js';
 import { writeFloat, writeInteger } from '../format/numbers.js';
@@ -7,13 +8,6 @@ const LF = 10;
 const TRUE = new TextEncoder().encode('true');
 const FALSE = new TextEncoder().encode('false');
 const encoder = new TextEncoder();
-
-const STRING = 0;
-const INT32 = 1;
-const FLOAT64 = 2;
-const INT64 = 3;
-const BOOL = 4;
-const KIND = { string: STRING, int32: INT32, float64: FLOAT64, int64: INT64, timestamp: INT64, bool: BOOL } as const;
 
 /** Writes the header line: field names, quoted where needed. */
 export function writeHeader(out: ByteWriter, names: readonly string[], style: FieldStyle): void {
@@ -28,12 +22,11 @@ export function writeHeader(out: ByteWriter, names: readonly string[], style: Fi
 /**
  * Formats rows `[from, to)` of a chunk as CSV lines. Columns are read from their typed arrays:
  * strings are copied as UTF-8 bytes, integers written digit by digit, floats in their shortest
- * round-trip form.
+ * round-trip form. `kinds` are `columnKinds(schema)`, computed once per sink.
  */
-export function writeRows(out: ByteWriter, chunk: Chunk, from: number, to: number, style: FieldStyle): void {
+export function writeRows(out: ByteWriter, chunk: Chunk, from: number, to: number, kinds: Uint8Array, style: FieldStyle): void {
   const columns = chunk.columns;
   const width = columns.length;
-  const kinds = Uint8Array.from(columns, (column) => KIND[column.type]);
   const delimiter = style.delimiter;
   const nullBytes = style.nullBytes;
   for (let r = from; r < to; r++) {

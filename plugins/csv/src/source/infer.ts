@@ -1,4 +1,5 @@
 import { Schema, type FieldInput } from '@flowengine/sdk';
+import { isNullText } from '../null-value.js';
 import { PARSE_OK, parseBool, parseFloat64, parseInt32, parseInt64, parseStatus } from '../parse/numbers.js';
 import { FIELD_QUOTED, ROW_OK, type CsvTokenizer, type RowHandler } from '../parse/tokenizer.js';
 
@@ -34,7 +35,7 @@ export class SchemaSampler implements RowHandler {
       const quoted = ((t.fields[f * 3 + 2] as number) & FIELD_QUOTED) !== 0;
       let c = this.candidates[f];
       if (c === undefined) this.candidates[f] = c = { int32: true, int64: true, float64: true, bool: true, seen: false };
-      if (start === end || (!quoted && isNull(t.buf, start, end, this.nullBytes))) continue;
+      if (start === end || (!quoted && isNullText(t.buf, start, end, this.nullBytes))) continue;
       c.seen = true;
       if (c.int32) c.int32 = (parseInt32(t.buf, start, end), parseStatus === PARSE_OK);
       if (c.int64) c.int64 = (parseInt64(t.buf, start, end), parseStatus === PARSE_OK);
@@ -56,10 +57,4 @@ export class SchemaSampler implements RowHandler {
   get width(): number {
     return this.header?.length ?? this.candidates.length;
   }
-}
-
-function isNull(buf: Uint8Array, start: number, end: number, nullBytes: Uint8Array): boolean {
-  if (end - start !== nullBytes.length) return false;
-  for (let i = 0; i < nullBytes.length; i++) if (buf[start + i] !== nullBytes[i]) return false;
-  return true;
 }

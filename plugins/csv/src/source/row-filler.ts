@@ -3,19 +3,14 @@ import {
   type BoolColumnBuilder, type Chunk, type Float64ColumnBuilder, type Int32ColumnBuilder, type Int64ColumnBuilder,
   type RejectedRow, type Schema, type StringColumnBuilder,
 } from '@flowengine/sdk';
+import { BOOL, FLOAT64, INT32, INT64, STRING, columnKinds } from '../column-kind.js';
 import type { Dialect } from '../dialect.js';
+import { isNullText } from '../null-value.js';
 import { PARSE_OK, PARSE_OUT_OF_RANGE, parseBool, parseFloat64, parseInt32, parseInt64, parseStatus } from '../parse/numbers.js';
 import {
   FIELD_ESCAPED, FIELD_QUOTED, ROW_FIELD_TOO_LARGE, ROW_INVALID_QUOTE, ROW_INVALID_UTF8, ROW_OK, ROW_UNCLOSED_QUOTE,
   unescapeField, type CsvTokenizer, type RowHandler,
 } from '../parse/tokenizer.js';
-
-const INT32 = 0;
-const INT64 = 1;
-const FLOAT64 = 2;
-const BOOL = 3;
-const STRING = 4;
-const KIND = { int32: INT32, int64: INT64, timestamp: INT64, float64: FLOAT64, bool: BOOL, string: STRING } as const;
 
 const decoder = new TextDecoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -50,8 +45,6 @@ export class RowFiller implements RowHandler {
   private columnMap: Int32Array;
   private expectedFields: number;
   private scratch = new Uint8Array(1024);
-  /** Columns that got a null since the last chunk: their validity bits need the builder's own append. */
-  private readonly sawNull: Uint8Array;
 
   constructor(
     private readonly schema: Schema,
@@ -61,12 +54,11 @@ export class RowFiller implements RowHandler {
     private readonly reject: (row: RejectedRow) => void,
   ) {
     this.builder = new ChunkBuilder(schema, { capacity: chunkSize });
-    this.kinds = Uint8Array.from(schema.fields, (field) => KIND[field.type]);
+    this.kinds = columnKinds(schema);
     this.nullable = schema.fields.map((field) => field.nullable);
     this.builders = schema.fields.map((_, i) => this.builder.column(i));
     this.columnMap = Int32Array.from(schema.fields, (_, i) => i);
     this.expectedFields = schema.fields.length;
-    this.sawNull = new Uint8Array(schema.fields.length);
   }
 
   /** Which field of a row feeds each schema column, and how many fields a row must have. */
@@ -106,16 +98,14 @@ export class RowFiller implements RowHandler {
       const flags = fields[at + 2] as number;
       const kind = kinds[c];
       // Unquoted nullValue is null; an empty field is null too in a column that cannot hold "".
-      if ((kind !== STRING && end === start) || ((flags & FIELD_QUOTED) === 0 && end - start === nullBytes.length && matches(buf, start, nullBytes))) {
+      if ((kind !== STRING && end === start) || ((flags & FIELD_QUOTED) === 0 && isNullText(buf, start, end, nullBytes))) {
         if (!this.nullable[c]) return this.rejectValue(t, row, c, start, 'null');
         (builders[c] as Int32ColumnBuilder).appendNull();
-        this.sawNull[c] = 1;
         continue;
       }
       if (kind === STRING) {
         if ((flags & FIELD_ESCAPED) === 0) {
-          const strings = builders[c] as StringColumnBuilder;
-          if (end - start > SHORT_STRING || this.sawNull[c] !== 0 || !appendShort(strings, buf, start, end)) strings.appendBytes(buf, start, end);
+          (builders[c] as StringColumnBuilder).appendBytes(buf, start, end);
         } else {
           if (this.scratch.length < end - start) this.scratch = new Uint8Array((end - start) * 2);
           const n = unescapeField(buf, start, end, this.dialect.quote, this.dialect.escape, this.scratch);
@@ -124,16 +114,11 @@ export class RowFiller implements RowHandler {
       } else if (kind === INT32) {
         const value = parseInt32(buf, start, end);
         if (parseStatus !== PARSE_OK) return this.rejectValue(t, row, c, start, 'parse');
-        const ints = builders[c] as Int32ColumnBuilder;
-        // Straight into the typed array while there is room and no validity bit to keep (see appendShort).
-        if (this.sawNull[c] === 0 && ints.length < ints.values.length) ints.values[ints.length++] = value;
-        else ints.append(value);
+        (builders[c] as Int32ColumnBuilder).append(value);
       } else if (kind === FLOAT64) {
         const value = parseFloat64(buf, start, end);
         if (parseStatus !== PARSE_OK) return this.rejectValue(t, row, c, start, 'parse');
-        const floats = builders[c] as Float64ColumnBuilder;
-        if (this.sawNull[c] === 0 && floats.length < floats.values.length) floats.values[floats.length++] = value;
-        else floats.append(value);
+        (builders[c] as Float64ColumnBuilder).append(value);
       } else if (kind === INT64) {
         const value = parseInt64(buf, start, end);
         if (parseStatus !== PARSE_OK) return this.rejectValue(t, row, c, start, 'parse');
@@ -153,7 +138,6 @@ export class RowFiller implements RowHandler {
   finishChunk(byteOffset: number): void {
     if (this.builder.length === 0) return;
     this.ready.push({ chunk: this.builder.finish(), byteOffset });
-    this.sawNull.fill(0);
   }
 
   text(t: CsvTokenizer, field: number): string {
@@ -213,29 +197,6 @@ export class RowFiller implements RowHandler {
   }
 }
 
-const SHORT_STRING = 32;
-
-/**
- * Appends a short string by a byte loop straight into the builder's public offsets/bytes, when
- * there is room and the column has had no null since its last reset (so no validity bit needs
- * setting). `appendBytes` makes a subarray per value; for the 5-30 byte strings typical of CSV
- * that allocation and the native copy cost more than the copy itself. Returns false when the
- * caller must use `appendBytes` (which grows the arrays).
- */
-function appendShort(strings: StringColumnBuilder, buf: Uint8Array, start: number, end: number): boolean {
-  const i = strings.length;
-  const offsets = strings.offsets;
-  const at = strings.byteLength;
-  const next = at + (end - start);
-  if (i + 1 >= offsets.length || next > strings.bytes.length) return false;
-  const bytes = strings.bytes;
-  for (let k = start, o = at; k < end; k++, o++) bytes[o] = buf[k] as number;
-  offsets[i + 1] = next;
-  strings.byteLength = next;
-  strings.length = i + 1;
-  return true;
-}
-
 /** A field of the current row as a JS string, for header names and messages (never on the hot path). */
 export function fieldText(t: CsvTokenizer, field: number, dialect: Dialect): string {
   const start = t.fields[field * 3] as number;
@@ -248,8 +209,3 @@ export function fieldText(t: CsvTokenizer, field: number, dialect: Dialect): str
 
 /** Not a tokenizer state: the row has the wrong number of fields. */
 const ROW_FIELD_COUNT = 100;
-
-function matches(buf: Uint8Array, start: number, bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false;
-  return true;
-}
