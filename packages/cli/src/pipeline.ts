@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   AvailablePlugins, allInstalledPlugins, buildExecutionPlan, findInstalledPlugins, loadPipelineConfig, pluginTypesIn,
-  type ExecutionPlan, type LoadedConfig,
+  type ExecutionPlan, type LoadedConfig, type PipelineSource,
 } from '@flowengine/core';
 
 export interface PreparedPipeline {
@@ -31,9 +31,27 @@ export function projectDir(cwd: string = process.cwd()): string {
   }
 }
 
+/**
+ * A pipeline file read once, for both the plugin lookup and the loader (which then sees the very
+ * text the catalog was built from). An unreadable file is left to the loader: it reports
+ * FE_CONFIG_READ_FAILED with the reason.
+ */
+export function pipelineSource(file: string): PipelineSource {
+  try {
+    return { file, text: readFileSync(file, 'utf8') };
+  } catch {
+    return { file };
+  }
+}
+
 /** The plugins a pipeline file can use: the built-ins plus the installed ones it names (lock file first). */
-export async function pipelinePlugins(file: string, cwd: string): Promise<AvailablePlugins> {
-  return new AvailablePlugins(await findInstalledPlugins(projectDir(cwd), pluginTypesIn(file)));
+export async function pipelinePlugins(source: PipelineSource, cwd: string): Promise<AvailablePlugins> {
+  return namedPlugins(pluginTypesIn(source), cwd);
+}
+
+/** The built-ins plus the installed plugins with these ids (lock file first); only those are described. */
+export async function namedPlugins(ids: readonly string[], cwd: string): Promise<AvailablePlugins> {
+  return new AvailablePlugins(await findInstalledPlugins(projectDir(cwd), ids));
 }
 
 /** Every plugin of the project, for listings and the JSON Schema. */
@@ -44,8 +62,9 @@ export async function projectPlugins(cwd: string): Promise<AvailablePlugins> {
 /** Loads and validates a pipeline file and turns it into an execution plan; throws FE_CONFIG_INVALID. */
 export async function preparePipeline(options: PrepareOptions): Promise<PreparedPipeline> {
   const cwd = options.cwd ?? process.cwd();
-  const plugins = await pipelinePlugins(options.file, cwd);
-  const loaded = loadPipelineConfig({ file: options.file }, { plugins, ...(options.profile === undefined ? {} : { profile: options.profile }) });
+  const source = pipelineSource(options.file);
+  const plugins = await pipelinePlugins(source, cwd);
+  const loaded = loadPipelineConfig(source, { plugins, ...(options.profile === undefined ? {} : { profile: options.profile }) });
   const plan = buildExecutionPlan(loaded, plugins, { cwd, ...(options.mode === undefined ? {} : { mode: options.mode }) });
   return { loaded, plugins, plan };
 }

@@ -37,6 +37,47 @@ const SCHEMA = `
           - { name: customer, type: string }
           - { name: amount, type: float64 }`;
 
+/** generate → `sink` with two billion rows: a run that ends only when it is interrupted. */
+function endlessPipeline(name: string, sink = 'type: null-sink'): { dir: string; file: string } {
+  return pipelineFile(`
+pipeline:
+  name: ${name}
+  plugins:
+    - name: gen
+      type: generate
+      config: { count: 2000000000, chunkSize: 1000 }${SCHEMA}
+    - name: out
+      ${sink}
+`);
+}
+
+/**
+ * `flowengine run <file> --json --monitor --interval 200ms [...args]`; once the stderr so far matches
+ * `ready` (a monitor line showing rows moving), `then` acts on the child — by default a user's Ctrl-C.
+ */
+function runUntil(file: string, options: {
+  cwd: string;
+  ready: RegExp;
+  args?: string[];
+  then?: (child: ReturnType<typeof spawn>, stderr: string) => void;
+}): Promise<Result> {
+  const then = options.then ?? ((child) => child.kill('SIGINT'));
+  return flowengine(['run', file, '--json', '--monitor', '--interval', '200ms', ...(options.args ?? [])], {
+    cwd: options.cwd,
+    onSpawn: (child) => {
+      let stderr = '';
+      let done = false;
+      child.stderr?.on('data', (data: Buffer) => {
+        stderr += data.toString();
+        if (!done && options.ready.test(stderr)) {
+          done = true;
+          then(child, stderr);
+        }
+      });
+    },
+  });
+}
+
 describe('flowengine run', () => {
   it('runs generate → filter → select → console-sink and prints the rows and a summary', async () => {
     const { dir, file } = pipelineFile(`
@@ -137,29 +178,9 @@ pipeline:
   });
 
   it('SIGINT mid-run stops the sources, drains, flushes and exits 130 with the summary', async () => {
-    const { dir, file } = pipelineFile(`
-pipeline:
-  name: endless
-  plugins:
-    - name: gen
-      type: generate
-      config: { count: 2000000000, chunkSize: 1000 }${SCHEMA}
-    - name: out
-      type: null-sink
-`);
-    const result = await flowengine(['run', file, '--json', '--monitor', '--interval', '200ms'], {
-      cwd: dir,
-      onSpawn: (child) => {
-        // Wait until the monitor shows rows moving, then interrupt as a user's Ctrl-C would.
-        let sent = false;
-        child.stderr?.on('data', (data: Buffer) => {
-          if (!sent && /stage gen: in 0 out [1-9]/.test(data.toString())) {
-            sent = true;
-            child.kill('SIGINT');
-          }
-        });
-      },
-    });
+    const { dir, file } = endlessPipeline('endless');
+    // Wait until the monitor shows rows moving, then interrupt as a user's Ctrl-C would.
+    const result = await runUntil(file, { cwd: dir, ready: /stage gen: in 0 out [1-9]/ });
     expect(result.code).toBe(130);
     expect(result.stderr).toMatch(/SIGINT: stopping sources/);
     const summary = JSON.parse(result.stdout) as { status: string; stages: Array<{ rowsIn: number; rowsOut: number }> };
@@ -195,33 +216,19 @@ pipeline:
   });
 
   it('--metrics-port serves Prometheus text on 127.0.0.1 while the run goes on', async () => {
-    const { dir, file } = pipelineFile(`
-pipeline:
-  name: metered
-  plugins:
-    - name: gen
-      type: generate
-      config: { count: 2000000000, chunkSize: 1000 }${SCHEMA}
-    - name: out
-      type: null-sink
-`);
+    const { dir, file } = endlessPipeline('metered');
     let page = '';
-    const result = await flowengine(['run', file, '--metrics-port', '0', '--json', '--monitor', '--interval', '200ms'], {
+    const result = await runUntil(file, {
       cwd: dir,
-      onSpawn: (child) => {
-        let url: string | undefined;
-        let asked = false;
-        child.stderr?.on('data', (data: Buffer) => {
-          const text = data.toString();
-          url ??= /Prometheus text at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(text)?.[1];
-          if (url !== undefined && !asked && /stage out: in [1-9]/.test(text)) {
-            asked = true;
-            void fetch(url).then((response) => response.text()).then((text) => {
-              page = text;
-              child.kill('SIGINT');
-            }, () => child.kill('SIGINT'));
-          }
-        });
+      args: ['--metrics-port', '0'],
+      // The server is announced before the run starts, so it is in stderr by the time rows reach the sink.
+      ready: /Prometheus text at http:[^]*stage out: in [1-9]/,
+      then: (child, stderr) => {
+        const url = /Prometheus text at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(stderr)?.[1] ?? '';
+        void fetch(url).then((response) => response.text()).then((text) => {
+          page = text;
+          child.kill('SIGINT');
+        }, () => child.kill('SIGINT'));
       },
     });
     expect(result.code).toBe(130);
@@ -253,30 +260,10 @@ pipeline:
 
   it('SIGINT while csv-sink writes leaves no file under the final name', async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'fe-cli-out-'));
-    const { file } = pipelineFile(`
-pipeline:
-  name: interrupted-file
-  plugins:
-    - name: gen
-      type: generate
-      config: { count: 2000000000, chunkSize: 1000 }${SCHEMA}
-    - name: out
-      type: csv-sink
-      config: { path: ${join(outDir, 'rows.csv')} }
-`);
+    const { file } = endlessPipeline('interrupted-file', `type: csv-sink
+      config: { path: ${join(outDir, 'rows.csv')} }`);
     // Run from a folder below the workspace root: plugins are found in the nearest node_modules up the tree.
-    const result = await flowengine(['run', file, '--json', '--monitor', '--interval', '200ms'], {
-      cwd: fileURLToPath(new URL('.', import.meta.url)),
-      onSpawn: (child) => {
-        let sent = false;
-        child.stderr?.on('data', (data: Buffer) => {
-          if (!sent && /stage out: in [1-9]/.test(data.toString())) {
-            sent = true;
-            child.kill('SIGINT');
-          }
-        });
-      },
-    });
+    const result = await runUntil(file, { cwd: fileURLToPath(new URL('.', import.meta.url)), ready: /stage out: in [1-9]/ });
     expect(result.code).toBe(130);
     const summary = JSON.parse(result.stdout) as { status: string; stages: Array<{ rowsIn: number }> };
     expect(summary.status).toBe('stopped');
@@ -285,3 +272,28 @@ pipeline:
   });
 });
 
+describe('flowengine validate and plugins', () => {
+  it('validate of a file that cannot be read exits 2 with FE_CONFIG_READ_FAILED and the reason', async () => {
+    const { dir } = pipelineFile('');
+    const result = await flowengine(['validate', join(dir, 'missing.yml')], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/error FE_CONFIG_READ_FAILED: .*missing\.yml: cannot read the pipeline file \(ENOENT\)/);
+  });
+
+  it('plugins info prints a plugin\'s options as the table generated from its config schema', async () => {
+    const result = await flowengine(['plugins', 'info', 'generate']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('generate (source) from the engine (built-in)');
+    expect(result.stdout).toContain('| option | type | default | description |');
+    expect(result.stdout).toContain('| `count` | integer | (required) | Rows to generate. |');
+    expect(result.stdout).toMatch(/\| `seed` \| integer \| `\d+` \| /);
+  });
+
+  it('plugins info of an unknown id exits 2 listing the installed plugins', async () => {
+    // A folder with no node_modules up the tree: the built-ins are all there is.
+    const { dir } = pipelineFile('');
+    const result = await flowengine(['plugins', 'info', 'nope'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('plugins info: no plugin "nope"; installed: cast, console-sink, filter, generate, null-sink, select');
+  });
+});

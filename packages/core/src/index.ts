@@ -17,6 +17,7 @@ export { buildPipelineGraph } from './graph/pipeline-graph.js';
 export type { PipelineGraph, GraphStageInput, SourceLocation, StageKind } from './graph/pipeline-graph.js';
 export { startPipeline, runPipeline, edgeName } from './executor/run-pipeline.js';
 export type { RunOptions, RunningPipeline } from './executor/run-pipeline.js';
+export type { PipelineEdge } from './executor/edge-channel.js';
 export type { ExecutionPlan, StagePlan } from './executor/plan.js';
 export type { RunSummary, StageSummary, ChannelSummary, RunStatus } from './executor/summary.js';
 export { AvailablePlugins } from './pipeline/catalog.js';

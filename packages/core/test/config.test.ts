@@ -19,6 +19,8 @@ function lines(text: string, options: Partial<LoadOptions> = {}): string[] {
 }
 
 const ok = (body: string): string => `pipeline:\n  name: t\n  plugins:\n${body}`;
+/** `ok` whose first instance is `a`, a one-row generate source, followed by `rest` (more instances, then top-level sections). */
+const gen = (rest = ''): string => ok(`    - { name: a, type: generate, config: { count: 1 } }\n${rest}`);
 
 describe('problems, each at its exact position', () => {
   it('reports a YAML syntax error with its position and checks nothing else', () => {
@@ -40,12 +42,12 @@ describe('problems, each at its exact position', () => {
   });
 
   it('lists the options when an unknown key is close to none', () => {
-    const [line] = lines(ok('    - { name: a, type: generate, config: { count: 1 } }\nsettings: { zzzzzzzz: 1 }\n'));
+    const [line] = lines(gen('settings: { zzzzzzzz: 1 }\n'));
     expect(line).toBe('p.yml:5:13: settings.zzzzzzzz: unknown key "zzzzzzzz"; expected one of: channels, isolation, memoryPools');
   });
 
   it('reports a wrong type with what was expected and what was found', () => {
-    expect(lines(ok('    - { name: a, type: generate, config: { count: 1 } }\nsettings:\n  channels:\n    default: { bufferSize: big }\n'))).toEqual([
+    expect(lines(gen('settings:\n  channels:\n    default: { bufferSize: big }\n'))).toEqual([
       'p.yml:7:28: settings.channels.default.bufferSize: expected an integer, found string "big"',
     ]);
   });
@@ -57,7 +59,7 @@ describe('problems, each at its exact position', () => {
   });
 
   it('reports a number out of range', () => {
-    expect(lines(ok('    - { name: a, type: generate, config: { count: 1 } }\nchannels: { default: { backpressureThreshold: 150 } }\n'))).toEqual([
+    expect(lines(gen('channels: { default: { backpressureThreshold: 150 } }\n'))).toEqual([
       'p.yml:5:47: channels.default.backpressureThreshold: expected a number <= 100, found number 150',
     ]);
   });
@@ -69,10 +71,10 @@ describe('problems, each at its exact position', () => {
   });
 
   it('explains a value that fits no branch of a union, and checks inside the branch that fits', () => {
-    expect(lines(ok('    - { name: a, type: generate, config: { count: 1 } }\n    - { name: b, type: filter, input: 5, config: { where: x } }\n'))).toEqual([
+    expect(lines(gen('    - { name: b, type: filter, input: 5, config: { where: x } }\n'))).toEqual([
       'p.yml:5:39: pipeline.plugins[1].input: expected a string or a list of strings, found number 5',
     ]);
-    expect(lines(ok('    - { name: a, type: generate, config: { count: 1 } }\n    - { name: b, type: filter, input: [a, 7], config: { where: x } }\n'))).toEqual([
+    expect(lines(gen('    - { name: b, type: filter, input: [a, 7], config: { where: x } }\n'))).toEqual([
       'p.yml:5:43: pipeline.plugins[1].input[1]: expected a string, found number 7',
     ]);
   });
@@ -99,7 +101,7 @@ describe('problems, each at its exact position', () => {
   });
 
   it('rejects a duplicate instance name at the second one, naming the first', () => {
-    expect(lines(ok('    - { name: a, type: generate, config: { count: 1 } }\n    - { name: a, type: console-sink }\n'))).toEqual([
+    expect(lines(gen('    - { name: a, type: console-sink }\n'))).toEqual([
       'p.yml:5:15: pipeline.plugins[1].name: duplicate instance name "a" (first used at line 4); names must be unique',
     ]);
   });
@@ -112,9 +114,15 @@ describe('problems, each at its exact position', () => {
   });
 
   it('rejects an unknown channel profile', () => {
-    expect(lines(ok('    - { name: a, type: generate, config: { count: 1 } }\n    - { name: b, type: console-sink, channel: fats }\n'
+    expect(lines(gen('    - { name: b, type: console-sink, channel: fats }\n'
       + 'settings: { channels: { fast: { bufferSize: 4 } } }\n'))).toEqual([
       'p.yml:5:47: pipeline.plugins[1].channel: unknown channel "fats"; did you mean "fast"? (defined: default, fast)',
+    ]);
+  });
+
+  it('lists the defined channel profiles once when none is close to the unknown one', () => {
+    expect(lines(gen('    - { name: b, type: console-sink, channel: zzzzzz }\n'))).toEqual([
+      'p.yml:5:47: pipeline.plugins[1].channel: unknown channel "zzzzzz" (defined: default)',
     ]);
   });
 
@@ -125,19 +133,17 @@ describe('problems, each at its exact position', () => {
   });
 
   it('rejects an unknown profile, listing the profiles there are', () => {
-    const text = ok('    - { name: a, type: generate, config: { count: 1 } }\n')
-      + 'profiles:\n  development: {}\n  production: {}\n';
+    const text = gen('profiles:\n  development: {}\n  production: {}\n');
     expect(lines(text, { profile: 'prod' })).toEqual([
       'p.yml:5:1: profiles: profile "prod" is not defined; profiles in this file: production, development',
     ]);
-    expect(lines(ok('    - { name: a, type: generate, config: { count: 1 } }\n'), { profile: 'prod' })).toEqual([
+    expect(lines(gen(), { profile: 'prod' })).toEqual([
       'p.yml:1:1: profile "prod" is not defined; this file defines no profiles',
     ]);
   });
 
   it('rejects a section given both in the seed shape and the canonical one', () => {
-    expect(lines(ok('    - { name: a, type: generate, config: { count: 1 } }\n')
-      + 'settings: { isolation: { enableSpillover: true } }\nisolation: { enableSpillover: false }\n')).toEqual([
+    expect(lines(gen('settings: { isolation: { enableSpillover: true } }\nisolation: { enableSpillover: false }\n'))).toEqual([
       'p.yml:6:1: isolation: "isolation" is given at the top level and under settings (line 5); keep one',
     ]);
   });
@@ -221,8 +227,8 @@ describe('loading', () => {
   });
 
   it('defaults a third-party plugin to process mode unless trusted, and honours isolation.defaultMode', () => {
-    const text = ok('    - { name: a, type: generate, config: { count: 1 } }\n'
-      + '    - { name: pg, type: postgres-sink, config: { table: t, dsn: x } }\n'
+    const text = gen(
+      '    - { name: pg, type: postgres-sink, config: { table: t, dsn: x } }\n'
       + '    - { name: pg2, type: postgres-sink, input: a, trusted: true, config: { table: t, dsn: x } }\n');
     const modes = loadPipelineConfig({ file: 'p.yml', text }, { env: {}, plugins }).config.plugins.map((p) => p.mode);
     expect(modes).toEqual(['worker', 'process', 'worker']);
@@ -266,8 +272,8 @@ describe('environment variables', () => {
 });
 
 describe('secrets', () => {
-  const text = ok('    - { name: a, type: generate, config: { count: 1 } }\n'
-    + '    - name: pg\n      type: postgres-sink\n      trusted: true\n'
+  const text = gen(
+    '    - name: pg\n      type: postgres-sink\n      trusted: true\n'
     + '      config: { table: "${TABLE}", dsn: "postgres://app:${PG_PASSWORD}@db/orders" }\n'
     + '    - name: pg2\n      type: postgres-sink\n      input: a\n      config: { table: t, dsn: plain-dsn-value }\n');
   const env = { TABLE: 'orders', PG_PASSWORD: 's3cr3t-pw' };
@@ -288,7 +294,7 @@ describe('secrets', () => {
       id: 'http-sink', kind: 'sink', builtIn: false,
       config: { type: 'object', properties: { url: { type: 'string' }, authToken: { type: 'string' } }, required: ['url'] } as never,
     }]);
-    const t = ok('    - { name: a, type: generate, config: { count: 1 } }\n    - { name: h, type: http-sink, config: { url: "https://x", authToken: tok-123456 } }\n');
+    const t = gen('    - { name: h, type: http-sink, config: { url: "https://x", authToken: tok-123456 } }\n');
     const loaded = loadPipelineConfig({ file: 'p.yml', text: t }, { env: {}, plugins: extra });
     expect(loaded.secrets.has('tok-123456')).toBe(true);
     expect(loaded.redacted.plugins[1]?.config['authToken']).toBe('***');
@@ -330,7 +336,7 @@ describe('profiles', () => {
   });
 
   it('validates a profile like settings, with positions', () => {
-    const text = ok('    - { name: a, type: generate, config: { count: 1 } }\n') + 'profiles:\n  prod:\n    isolation: { defaultMemoryLimitMb: 1 }\n';
+    const text = gen('profiles:\n  prod:\n    isolation: { defaultMemoryLimitMb: 1 }\n');
     expect(lines(text)).toEqual([
       'p.yml:7:18: profiles.prod.isolation.defaultMemoryLimitMb: unknown key "defaultMemoryLimitMb"; did you mean "defaultMemoryLimitMB"?',
     ]);

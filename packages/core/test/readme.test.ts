@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { diffErrorDocs } from '@flowengine/sdk';
+import { Type, diffErrorDocs } from '@flowengine/sdk';
 import { describe, expect, it } from 'vitest';
 import { CORE_ERRORS, configOptionsTable } from '../src/index.js';
 
@@ -25,5 +25,22 @@ describe('README.md', () => {
       return;
     }
     expect(readme.slice(start + START.length, end)).toBe(table);
+  });
+
+  it('renders a plugin\'s config schema the same way, without the pipeline file\'s seed-shape summaries', () => {
+    const schema = Type.Object({
+      table: Type.String({ description: 'Target table.' }),
+      schema: Type.Optional(Type.String({ default: 'public', description: 'Database schema.' })),
+      retry: Type.Optional(Type.Object({ times: Type.Integer({ minimum: 0, description: 'Attempts.' }) })),
+      mode: Type.Optional(Type.Enum(['append', 'replace'])),
+    });
+    expect(configOptionsTable(schema).split('\n')).toEqual([
+      '| option | type | default | description |',
+      '| --- | --- | --- | --- |',
+      '| `table` | string | (required) | Target table. |',
+      '| `schema` | string | `"public"` | Database schema. |',
+      '| `retry.times` | integer | (required) | Attempts. |',
+      '| `mode` | `append` \\| `replace` |  |  |',
+    ]);
   });
 });

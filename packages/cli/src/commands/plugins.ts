@@ -1,40 +1,38 @@
 import { join } from 'node:path';
-import { BUILT_IN_PLUGINS, pluginTypesIn } from '@flowengine/core';
+import { BUILT_IN_PLUGINS, configOptionsTable, pluginTypesIn } from '@flowengine/core';
 import { LOCK_FILE, preloadPlugins } from '@flowengine/isolation';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
-import { projectDir, projectPlugins } from '../pipeline.js';
+import { namedPlugins, projectDir, projectPlugins } from '../pipeline.js';
 import { renderTable } from '../render/table.js';
 
 /** `flowengine plugins list|info <id>|preload [pipeline.yml]`. */
 export async function pluginsCommand(options: { action: string | undefined; arg: string | undefined; json: boolean }, output: Output): Promise<number> {
-  if (options.action === 'preload') return preload(options.arg, options.json, output);
-  const plugins = await projectPlugins(process.cwd());
   switch (options.action) {
+    case 'preload':
+      return preload(options.arg, options.json, output);
     case 'list':
     case undefined: {
-      const rows = plugins.all().map((plugin) => ({ id: plugin.entry.id, kind: plugin.entry.kind, package: plugin.packageName ?? '(built-in)' }));
+      const plugins = await projectPlugins(process.cwd());
+      const rows = plugins.all().map((plugin) => ({ id: plugin.entry.id, kind: plugin.entry.kind, package: plugin.ref.packageName ?? '(built-in)' }));
       if (options.json) output.out(JSON.stringify(rows));
       else output.out(renderTable(['id', 'kind', 'package'], rows.map((row) => [row.id, row.kind, row.package])));
       return EXIT.ok;
     }
     case 'info': {
       const id = options.arg;
-      const plugin = id === undefined ? undefined : plugins.plugin(id);
+      // Only this plugin is described (in a throwaway worker); every installed one only to list them on a miss.
+      const plugin = id === undefined ? undefined : (await namedPlugins([id], process.cwd())).plugin(id);
       if (plugin === undefined) {
-        output.err(`plugins info: ${id === undefined ? 'expected a plugin id' : `no plugin "${id}"`}; installed: ${plugins.ids().join(', ')}`);
+        const installed = (await projectPlugins(process.cwd())).ids();
+        output.err(`plugins info: ${id === undefined ? 'expected a plugin id' : `no plugin "${id}"`}; installed: ${installed.join(', ')}`);
         return EXIT.usage;
       }
-      const schema = plugin.entry.config as { properties?: Record<string, { description?: string; default?: unknown; type?: unknown }>; required?: string[] };
-      const required = new Set(schema.required ?? []);
-      const options_ = Object.entries(schema.properties ?? {}).map(([name, property]) => [
-        name, typeof property.type === 'string' ? property.type : 'see schema', required.has(name) && property.default === undefined ? 'yes' : 'no',
-        property.default === undefined ? '' : JSON.stringify(property.default), property.description ?? '',
-      ]);
-      if (options.json) output.out(JSON.stringify({ id: plugin.entry.id, kind: plugin.entry.kind, package: plugin.packageName ?? null, config: plugin.entry.config }));
+      if (options.json) output.out(JSON.stringify({ id: plugin.entry.id, kind: plugin.entry.kind, package: plugin.ref.packageName ?? null, config: plugin.entry.config }));
       else {
-        output.out(`${plugin.entry.id} (${plugin.entry.kind}) from ${plugin.packageName ?? 'the engine (built-in)'}`);
-        output.out(renderTable(['option', 'type', 'required', 'default', 'description'], options_));
+        output.out(`${plugin.entry.id} (${plugin.entry.kind}) from ${plugin.ref.packageName ?? 'the engine (built-in)'}`);
+        // The same table the core README has for pipeline options: pastable into a plugin's README.
+        output.out(configOptionsTable(plugin.entry.config));
       }
       return EXIT.ok;
     }
@@ -53,7 +51,7 @@ export async function pluginsCommand(options: { action: string | undefined; arg:
 async function preload(file: string | undefined, json: boolean, output: Output): Promise<number> {
   const root = projectDir();
   const builtIns = new Set(BUILT_IN_PLUGINS.map((plugin) => plugin.descriptor.id));
-  const ids = file === undefined ? undefined : pluginTypesIn(file).filter((id) => !builtIns.has(id));
+  const ids = file === undefined ? undefined : pluginTypesIn({ file }).filter((id) => !builtIns.has(id));
   const started = performance.now();
   const lock = await preloadPlugins({ projectDir: root, ...(ids === undefined ? {} : { ids }) });
   const locked = Object.values(lock.plugins);

@@ -1,12 +1,13 @@
 import { checkPipelineConfig, formatProblem } from '@flowengine/core';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
-import { pipelinePlugins } from '../pipeline.js';
+import { pipelinePlugins, pipelineSource } from '../pipeline.js';
 
 /** `flowengine validate <file>`: every problem with its position, or "valid"; runs nothing. */
 export async function validateCommand(options: { file: string; profile?: string | undefined; json?: boolean }, output: Output): Promise<number> {
-  const plugins = await pipelinePlugins(options.file, process.cwd());
-  const check = checkPipelineConfig({ file: options.file }, { plugins, ...(options.profile === undefined ? {} : { profile: options.profile }) });
+  const source = pipelineSource(options.file);
+  const plugins = await pipelinePlugins(source, process.cwd());
+  const check = checkPipelineConfig(source, { plugins, ...(options.profile === undefined ? {} : { profile: options.profile }) });
   if (options.json === true) {
     output.out(JSON.stringify(check.ok ? { valid: true, pipeline: check.loaded.redacted } : { valid: false, problems: check.problems }));
     return check.ok ? EXIT.ok : EXIT.usage;

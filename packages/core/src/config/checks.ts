@@ -1,13 +1,15 @@
+import { byCloseness } from '@flowengine/sdk';
 import { Value } from 'typebox/value';
 import type { PluginCatalog } from './catalog.js';
-import { byCloseness, suggestion } from './did-you-mean.js';
+import { didYouMean } from './did-you-mean.js';
 import { effectivePluginSchema } from './plugin-schema.js';
 import { childPointer, type ProblemList } from './problems.js';
 import { addSchemaProblems } from './schema-problems.js';
 
 type Obj = Record<string, unknown>;
 
-const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A YAML mapping (not a list, not null). */
+export const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
 const SEED_SECTIONS = ['channels', 'isolation', 'memoryPools'] as const;
 
 /**
@@ -42,7 +44,7 @@ export function checkReferences(raw: unknown, problems: ProblemList, catalog: Pl
     }
     const channel = plugin['channel'];
     if (typeof channel === 'string' && !channelNames.includes(channel)) {
-      problems.at('FE_CONFIG_UNKNOWN_CHANNEL', `${at}/channel`, `unknown channel "${channel}"${suggestion(channel, channelNames)}${channelNames.length > 1 ? ` (defined: ${channelNames.join(', ')})` : ''}`);
+      problems.at('FE_CONFIG_UNKNOWN_CHANNEL', `${at}/channel`, `unknown channel "${channel}"${didYouMean(channel, channelNames)} (defined: ${channelNames.join(', ')})`);
     }
   });
 
@@ -68,9 +70,8 @@ function checkPlugin(plugin: Obj, at: string, problems: ProblemList, catalog: Pl
   const entry = catalog.get(type);
   if (entry === undefined) {
     const ids = byCloseness(type, catalog.ids());
-    const hint = suggestion(type, ids);
     const list = ids.length === 0 ? 'no plugins are installed' : `installed: ${ids.join(', ')}`;
-    problems.at('FE_CONFIG_UNKNOWN_PLUGIN', `${at}/type`, `unknown plugin type "${type}"${hint.startsWith('; did') ? hint : ''}; ${list}`);
+    problems.at('FE_CONFIG_UNKNOWN_PLUGIN', `${at}/type`, `unknown plugin type "${type}"${didYouMean(type, ids)}; ${list}`);
     return;
   }
   const config = plugin['config'] ?? {};

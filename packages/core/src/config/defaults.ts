@@ -27,3 +27,8 @@ export const ARRAY_ROW_POOL_DEFAULTS: PoolSettings = { initialSize: 64, maxSize:
 export const RESTART_DEFAULTS: RestartPolicy = { maxRetries: 0, backoffMs: 1000 };
 
 export const PERFORMANCE_DEFAULTS = { failOnRegression: true, maxRegressionPercent: 10 } as const;
+
+/** Dead-letter file of an instance that sets `errors: deadLetter` without `deadLetter.path`. */
+export function defaultDeadLetterPath(instance: string): string {
+  return `${instance}.dead-letter.jsonl`;
+}

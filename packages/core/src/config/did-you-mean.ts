@@ -1,12 +1,14 @@
-import { byCloseness, closestMatch, editDistance } from '@flowengine/sdk';
+import { closestMatch } from '@flowengine/sdk';
 
-/** Shared with every package's messages: see @flowengine/sdk's did-you-mean. */
-export { byCloseness, editDistance as levenshtein };
-export const closest = closestMatch;
-
-/** `; did you mean "x"?` or `; expected one of: a, b` — the tail of an "unknown ..." message. */
-export function suggestion(word: string, candidates: readonly string[], noun = 'one of'): string {
+/** `; did you mean "x"?` when a candidate is close enough to be the likely intent, else `''`. */
+export function didYouMean(word: string, candidates: readonly string[]): string {
   const best = closestMatch(word, candidates);
-  if (best !== undefined) return `; did you mean "${best}"?`;
-  return candidates.length === 0 ? '' : `; expected ${noun}: ${candidates.join(', ')}`;
+  return best === undefined ? '' : `; did you mean "${best}"?`;
+}
+
+/** {@link didYouMean}, or else `; expected one of: a, b` — the tail of an "unknown key" message. */
+export function suggestion(word: string, candidates: readonly string[]): string {
+  const close = didYouMean(word, candidates);
+  if (close !== '') return close;
+  return candidates.length === 0 ? '' : `; expected one of: ${candidates.join(', ')}`;
 }

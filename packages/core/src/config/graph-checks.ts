@@ -1,5 +1,4 @@
-import { FlowEngineError } from '@flowengine/sdk';
-import { buildPipelineGraph, type GraphProblem } from '../graph/pipeline-graph.js';
+import { analyseGraph } from '../graph/pipeline-graph.js';
 import { childPointer, type ConfigProblem, type ProblemList } from './problems.js';
 import type { PipelineConfig } from './types.js';
 
@@ -17,16 +16,9 @@ export function instanceLocations(file: string, config: PipelineConfig, problems
  */
 export function checkGraph(config: PipelineConfig, problems: ProblemList): ConfigProblem[] {
   const index = new Map(config.plugins.map((plugin, i) => [plugin.name, i]));
-  try {
-    buildPipelineGraph(config.plugins.map((plugin) => ({ name: plugin.name, kind: plugin.kind, inputs: plugin.input })));
-    return [];
-  } catch (error) {
-    if (!(error instanceof FlowEngineError) || error.code !== 'FE_GRAPH_INVALID') throw error;
-    const before = problems.items.length;
-    for (const problem of error.details['problems'] as GraphProblem[]) {
-      const at = childPointer(PLUGINS, index.get(problem.stage) ?? 0);
-      problems.at('FE_CONFIG_GRAPH', `${at}/input`, problem.message);
-    }
-    return problems.items.slice(before);
+  const before = problems.items.length;
+  for (const problem of analyseGraph(config.plugins.map((plugin) => ({ name: plugin.name, kind: plugin.kind, inputs: plugin.input }))).problems) {
+    problems.at('FE_CONFIG_GRAPH', `${childPointer(PLUGINS, index.get(problem.stage) ?? 0)}/input`, problem.message);
   }
+  return problems.items.slice(before);
 }

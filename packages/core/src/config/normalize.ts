@@ -1,9 +1,9 @@
 import type { Static } from 'typebox';
 import { Value } from 'typebox/value';
 import type { PluginCatalog, PluginCatalogEntry } from './catalog.js';
-import { sourceSchemaTargets } from './checks.js';
+import { isObj, sourceSchemaTargets } from './checks.js';
 import {
-  ARRAY_ROW_POOL_DEFAULTS, CHANNEL_DEFAULTS, CHUNK_POOL_DEFAULTS, ISOLATION_DEFAULTS, PERFORMANCE_DEFAULTS, RESTART_DEFAULTS,
+  ARRAY_ROW_POOL_DEFAULTS, CHANNEL_DEFAULTS, CHUNK_POOL_DEFAULTS, ISOLATION_DEFAULTS, PERFORMANCE_DEFAULTS, RESTART_DEFAULTS, defaultDeadLetterPath,
 } from './defaults.js';
 import type { PipelineFile, Settings } from './file-schema.js';
 import { effectivePluginSchema } from './plugin-schema.js';
@@ -85,7 +85,7 @@ function pluginWithDefaults(
     config,
     ...(schema === undefined ? {} : { schema }),
     errors,
-    ...(errors === 'deadLetter' ? { deadLetter: plugin.deadLetter ?? { path: `${plugin.name}.dead-letter.jsonl` } } : {}),
+    ...(errors === 'deadLetter' ? { deadLetter: plugin.deadLetter ?? { path: defaultDeadLetterPath(plugin.name) } } : {}),
     mode: plugin.mode ?? isolation.defaultMode ?? (entry.builtIn || entry.trusted === true || trusted ? 'worker' : 'process'),
     trusted,
     memoryLimitMB: plugin.memoryLimitMB ?? isolation.defaultMemoryLimitMB,
@@ -99,12 +99,8 @@ function pluginWithDefaults(
 
 /** Mappings merge key by key; anything else (lists included) in the overlay replaces the base. */
 export function deepMerge(base: unknown, overlay: unknown): unknown {
-  if (!isPlain(base) || !isPlain(overlay)) return overlay === undefined ? base : overlay;
+  if (!isObj(base) || !isObj(overlay)) return overlay === undefined ? base : overlay;
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overlay)) out[key] = deepMerge(base[key], value);
   return out;
-}
-
-function isPlain(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

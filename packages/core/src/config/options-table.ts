@@ -1,3 +1,4 @@
+import type { TSchema } from 'typebox';
 import { PipelineFile } from './file-schema.js';
 
 interface SchemaNode {
@@ -23,41 +24,40 @@ const SUMMARISED: Record<string, string> = {
 };
 
 /**
- * The Markdown table of every pipeline-file option, generated from the TypeBox schema the loader
- * validates with, so README.md cannot describe an option the loader does not have (a test checks).
+ * The Markdown table of every option of a config schema: by default the pipeline file's, generated
+ * from the TypeBox schema the loader validates with, so README.md cannot describe an option the
+ * loader does not have (a test checks); given a plugin's config schema, that plugin's options
+ * (`flowengine plugins info`).
  */
-export function configOptionsTable(): string {
+export function configOptionsTable(schema: TSchema = PipelineFile): string {
   const rows: string[] = ['| option | type | default | description |', '| --- | --- | --- | --- |'];
-  walk(PipelineFile as unknown as SchemaNode, '', true, rows);
+  walk(schema as SchemaNode, '', true, rows, schema === PipelineFile ? SUMMARISED : {});
   return rows.join('\n');
 }
 
-function walk(node: SchemaNode, path: string, required: boolean, rows: string[]): void {
-  const summary = SUMMARISED[path];
+function walk(node: SchemaNode, path: string, required: boolean, rows: string[], summaries: Readonly<Record<string, string>>): void {
+  const summary = summaries[path];
   if (summary !== undefined) {
     rows.push(row(path, typeOf(node), node, summary, required));
     return;
   }
-  if (node.properties !== undefined && path !== '' && path.endsWith('config')) {
-    rows.push(row(path, 'mapping', node, node.description ?? '', required));
-    return;
-  }
   if (node.properties !== undefined) {
     for (const [key, child] of Object.entries(node.properties)) {
-      walk(child, path === '' ? key : `${path}.${key}`, node.required?.includes(key) ?? false, rows);
+      walk(child, path === '' ? key : `${path}.${key}`, node.required?.includes(key) ?? false, rows, summaries);
     }
     return;
   }
   const values = node.patternProperties === undefined ? undefined : Object.values(node.patternProperties)[0];
   if (values !== undefined && values.properties !== undefined) {
-    walk(values, `${path}.<name>`, false, rows);
+    walk(values, `${path}.<name>`, false, rows, summaries);
     return;
   }
   if (node.type === 'array' && node.items?.properties !== undefined) {
-    walk(node.items, `${path}[]`, false, rows);
+    walk(node.items, `${path}[]`, false, rows, summaries);
     return;
   }
-  rows.push(row(path, typeOf(node), node, node.description ?? '', required));
+  // A root that is not an object of options (a plugin taking any config) has no rows.
+  if (path !== '') rows.push(row(path, typeOf(node), node, node.description ?? '', required));
 }
 
 function row(path: string, type: string, node: SchemaNode, description: string, required: boolean): string {

@@ -2,7 +2,7 @@ import type { TSchema } from 'typebox';
 import type { Validator } from 'typebox/compile';
 import type { TLocalizedValidationError } from 'typebox/error';
 import { Settings } from 'typebox/system';
-import { suggestion } from './did-you-mean.js';
+import { didYouMean, suggestion } from './did-you-mean.js';
 import { childPointer, type ProblemList } from './problems.js';
 
 // TypeBox stops collecting at 8 errors by default; a config report must list them all. The cap
@@ -80,8 +80,7 @@ function enumHint(error: SchemaError | UnionError, found: unknown): string {
   const allowed = error.keyword === 'enum' ? params['allowedValues'] as unknown[]
     : error.keyword === 'union' ? (error as UnionError).branches.flatMap((b) => constsOf(b)) : [];
   const words = allowed.filter((v): v is string => typeof v === 'string');
-  const tail = suggestion(found, words);
-  return tail.startsWith('; did you mean') ? tail : '';
+  return didYouMean(found, words);
 }
 
 interface UnionError {

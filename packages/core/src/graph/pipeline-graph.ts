@@ -40,6 +40,20 @@ export interface PipelineGraph {
  */
 export function buildPipelineGraph(stages: readonly GraphStageInput[]): PipelineGraph {
   const byName = new Map(stages.map((stage) => [stage.name, stage]));
+  const { graph, problems } = analyseGraph(stages);
+  if (problems.length > 0) {
+    const lines = problems.map((problem) => {
+      const where = byName.get(problem.stage)?.where;
+      return `${where ? `${where.file}:${where.line}:${where.col}: ` : ''}${problem.message}`;
+    });
+    throw new FlowEngineError('FE_GRAPH_INVALID', `the pipeline graph is invalid:\n  ${lines.join('\n  ')}`, { details: { problems } });
+  }
+  return graph;
+}
+
+/** {@link buildPipelineGraph} without the throw: the config loader reports the problems at their YAML positions. */
+export function analyseGraph(stages: readonly GraphStageInput[]): { graph: PipelineGraph; problems: GraphProblem[] } {
+  const byName = new Map(stages.map((stage) => [stage.name, stage]));
   const problems: GraphProblem[] = [];
 
   for (const stage of stages) {
@@ -80,14 +94,7 @@ export function buildPipelineGraph(stages: readonly GraphStageInput[]): Pipeline
     if (sinks.length === 0 && order.includes(source)) problems.push({ stage: stage.name, message: `source "${source}" reaches no sink; its rows would go nowhere (add a sink, e.g. type: null-sink)` });
   }
 
-  if (problems.length > 0) {
-    const lines = problems.map((problem) => {
-      const where = byName.get(problem.stage)?.where;
-      return `${where ? `${where.file}:${where.line}:${where.col}: ` : ''}${problem.message}`;
-    });
-    throw new FlowEngineError('FE_GRAPH_INVALID', `the pipeline graph is invalid:\n  ${lines.join('\n  ')}`, { details: { problems } });
-  }
-  return { order, consumers, upstreamSources, sinksOfSource };
+  return { graph: { order, consumers, upstreamSources, sinksOfSource }, problems };
 }
 
 function topologicalOrder(

@@ -1,29 +1,23 @@
-import type { PluginKind, TSchema } from '@flowengine/sdk';
+import type { TSchema } from '@flowengine/sdk';
+import type { PluginRef } from '@flowengine/isolation';
 import type { PluginCatalog, PluginCatalogEntry } from '../config/catalog.js';
 import { BUILT_IN_PLUGINS } from '../builtins/index.js';
 
 /** A plugin the engine can run: what the config loader checks against and what the host loads. */
 export interface AvailablePlugin {
   readonly entry: PluginCatalogEntry;
-  readonly modulePath: string;
-  readonly packageName?: string | undefined;
-  readonly packageDir?: string | undefined;
-  /** Built-in or `@flowengine/*`: runs in a worker by default; others run in `process` mode. */
-  readonly firstParty: boolean;
+  /** Handed to the isolation host as is. Built-in or `@flowengine/*`: `firstParty`, runs in a worker by default. */
+  readonly ref: PluginRef;
 }
 
 /**
  * An installed plugin found in node_modules (or in the preload lock file), with its config schema
  * already read — in a throwaway worker, so no third-party code runs in the engine's own thread.
  */
-export interface InstalledPlugin {
-  readonly id: string;
-  readonly kind: PluginKind;
-  readonly configSchema: TSchema;
-  readonly modulePath: string;
+export interface InstalledPlugin extends PluginRef {
   readonly packageName: string;
   readonly packageDir: string;
-  readonly firstParty: boolean;
+  readonly configSchema: TSchema;
 }
 
 /** The catalog of built-ins plus installed plugins; an installed id never shadows a built-in. */
@@ -35,19 +29,17 @@ export class AvailablePlugins implements PluginCatalog {
       const { descriptor } = builtIn;
       this.#plugins.set(descriptor.id, {
         entry: { id: descriptor.id, kind: descriptor.kind, config: descriptor.config, builtIn: true, trusted: true, ...(builtIn.check === undefined ? {} : { check: builtIn.check }) },
-        modulePath: builtIn.modulePath,
-        firstParty: true,
+        ref: { id: descriptor.id, kind: descriptor.kind, modulePath: builtIn.modulePath, firstParty: true },
       });
     }
     for (const plugin of installed) {
       if (this.#plugins.has(plugin.id)) continue;
-      const firstParty = plugin.firstParty;
-      this.#plugins.set(plugin.id, {
-        entry: { id: plugin.id, kind: plugin.kind, config: plugin.configSchema, builtIn: false, trusted: firstParty },
-        modulePath: plugin.modulePath,
-        packageName: plugin.packageName,
-        packageDir: plugin.packageDir,
-        firstParty,
+      // Only the ref's own fields: it is copied into every instance's options (to workers), so no
+      // config schema, and nothing else a caller's object may carry (e.g. a descriptor's functions).
+      const { id, kind, modulePath, packageName, packageDir, firstParty } = plugin;
+      this.#plugins.set(id, {
+        entry: { id, kind, config: plugin.configSchema, builtIn: false, trusted: firstParty },
+        ref: { id, kind, modulePath, packageName, packageDir, firstParty },
       });
     }
   }

@@ -4,23 +4,24 @@ import { parse } from 'yaml';
 import { FlowEngineError, type TSchema } from '@flowengine/sdk';
 import { describePlugin, discoverPlugins, readLock, verifyLock, type ResolvedPlugin } from '@flowengine/isolation';
 import { BUILT_IN_PLUGINS } from '../builtins/index.js';
+import type { PipelineSource } from '../config/load.js';
 import type { InstalledPlugin } from './catalog.js';
 
 const BUILT_IN_IDS = new Set(BUILT_IN_PLUGINS.map((plugin) => plugin.descriptor.id));
 
 /**
  * The plugin types a pipeline file names, read without validating it (validation needs the
- * catalog this is used to build). Unreadable or odd files give none: the loader reports them.
+ * catalog this is used to build). Pass the text the loader will get too, so the file is read once.
+ * Unreadable or odd files give none: the loader reports them.
  */
-export function pluginTypesIn(file: string): string[] {
+export function pluginTypesIn(source: PipelineSource): string[] {
   let document: unknown;
   try {
-    document = parse(readFileSync(file, 'utf8'));
+    document = parse(source.text ?? readFileSync(source.file, 'utf8'));
   } catch {
     return [];
   }
-  const root = (document ?? {}) as { pipeline?: { plugins?: unknown }; plugins?: unknown };
-  const plugins = root.pipeline?.plugins ?? root.plugins;
+  const plugins = (document as { pipeline?: { plugins?: unknown } } | null)?.pipeline?.plugins;
   if (!Array.isArray(plugins)) return [];
   return [...new Set(plugins.map((plugin: unknown) => (plugin as { type?: unknown } | null)?.type).filter((type): type is string => typeof type === 'string'))];
 }

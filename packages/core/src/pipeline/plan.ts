@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { FlowEngineError, Schema } from '@flowengine/sdk';
+import { defaultDeadLetterPath } from '../config/defaults.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { ExecutionPlan, StagePlan } from '../executor/plan.js';
 import type { AvailablePlugins } from './catalog.js';
@@ -12,10 +13,8 @@ export interface PlanOptions {
   readonly flushIntervalMs?: number;
 }
 
-/** Default dead-letter file of an instance that sets `errors: deadLetter` without a path (as the config loader fills it). */
-export function defaultDeadLetterPath(instance: string): string {
-  return `${instance}.dead-letter.jsonl`;
-}
+// Re-exported for the public entry; the config loader is what fills it in.
+export { defaultDeadLetterPath } from '../config/defaults.js';
 
 /** Turns a validated config into what the executor runs: one stage per plugin instance. */
 export function buildExecutionPlan(loaded: LoadedConfig, plugins: AvailablePlugins, options: PlanOptions = {}): ExecutionPlan {
@@ -44,14 +43,7 @@ export function buildExecutionPlan(loaded: LoadedConfig, plugins: AvailablePlugi
       channel,
       instance: {
         name: instance.name,
-        plugin: {
-          id: instance.type,
-          kind: instance.kind,
-          modulePath: plugin.modulePath,
-          packageName: plugin.packageName,
-          packageDir: plugin.packageDir,
-          firstParty: plugin.firstParty,
-        },
+        plugin: plugin.ref,
         config: pluginConfig,
         mode: options.mode ?? instance.mode,
         memoryLimitMB: instance.memoryLimitMB,
