@@ -123,6 +123,18 @@ describe('built-in cast', () => {
     expect(result.rows).toHaveLength(2);
   });
 
+  it('leaves the columns it does not name as they are', async () => {
+    const result = await runPlugin({
+      plugin: builtIn('cast'),
+      config: { fields: { amount: 'float64' } },
+      input: { schema: { fields: [{ name: 'id', type: 'int64' }, { name: 'amount', type: 'string' }, { name: 'note', type: 'string', nullable: true }] },
+        rows: [{ id: 9007199254740993n, amount: '2.5', note: ' 12 ' }, { id: 1n, amount: '3', note: null }] },
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.schema?.fields.map((field) => field.type)).toEqual(['int64', 'float64', 'string']);
+    expect(result.rows).toEqual([{ id: 9007199254740993n, amount: 2.5, note: ' 12 ' }, { id: 1, amount: 3, note: null }]);
+  });
+
   it('fails the run on the first bad value under errors: fail', async () => {
     const result = await runPlugin({ plugin: builtIn('cast'), config, input, errors: 'fail' });
     expect(result.error?.code).toBe('FE_CAST_INVALID');

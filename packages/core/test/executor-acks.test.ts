@@ -1,6 +1,8 @@
-import { join } from 'node:path';
+import { queryObjects, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { readLog, runYaml, stage, startTestRun, planFromYaml, tempDir, type LogEntry } from './fixtures/plugins/harness.js';
+import { Chunk } from '@flowengine/sdk';
+import { eventLog, readLog, runYaml, stage, startTestRun, planFromYaml, untilRowsIn, type LogEntry } from './fixtures/plugins/harness.js';
 
 /** Every ack must come after a flush, by every sink the source reaches, covering its position. */
 function expectAcksAfterFlushes(log: readonly LogEntry[], sinks: readonly string[]): void {
@@ -15,8 +17,7 @@ function expectAcksAfterFlushes(log: readonly LogEntry[], sinks: readonly string
 
 describe('executor: acknowledgements', () => {
   it('acks positions only after every sink flushed them; acks are monotonic and end at the last position', async () => {
-    const dir = tempDir();
-    const log = join(dir, 'events.jsonl');
+    const log = eventLog();
     const { summary } = await runYaml({ flushIntervalMs: 0, yaml: `
 pipeline:
   name: acks
@@ -35,8 +36,7 @@ pipeline:
   });
 
   it('a stop ends a run whose source waits for data, and still acks what was flushed (regression: stop waited for the read)', async () => {
-    const dir = tempDir();
-    const log = join(dir, 'events.jsonl');
+    const log = eventLog();
     const plan = await planFromYaml({ flushIntervalMs: 50, yaml: `
 pipeline:
   name: quiet
@@ -47,7 +47,7 @@ pipeline:
     const stop = new AbortController();
     const run = startTestRun(plan, { stopSignal: stop.signal });
     // The source has delivered its 500 rows and now waits (like a quiet topic) inside read().
-    while ((run.running.stats.get('out')?.rowsIn ?? 0) < 500) await new Promise((resolve) => setTimeout(resolve, 10));
+    await untilRowsIn(run, 'out', 500);
     stop.abort();
     const summary = await run.done;
     expect(summary.status).toBe('stopped');
@@ -58,8 +58,7 @@ pipeline:
   });
 
   it('a stop signal mid-run stops the source, drains, flushes and acks no more than was flushed', async () => {
-    const dir = tempDir();
-    const log = join(dir, 'events.jsonl');
+    const log = eventLog();
     const plan = await planFromYaml({ flushIntervalMs: 50, yaml: `
 pipeline:
   name: stop
@@ -71,8 +70,8 @@ settings:
 ` });
     const stop = new AbortController();
     const run = startTestRun(plan, { stopSignal: stop.signal });
-    // Stop once rows flow: the live stats are what a monitor would watch.
-    while ((run.running.stats.get('out')?.rowsIn ?? 0) < 1000) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Stop once rows flow.
+    await untilRowsIn(run, 'out', 1000);
     stop.abort();
     const summary = await run.done;
 
@@ -89,5 +88,25 @@ settings:
     expect(acks.at(-1)).toBe(produced);
     expectAcksAfterFlushes(events, ['out']);
     expect(run.openAfter()).toBe(0);
+  });
+
+  it('a long read loop keeps no chunk alive after it moved on (regression: every read raced one stop promise that kept its result)', async () => {
+    const plan = await planFromYaml({ yaml: `
+pipeline:
+  name: long
+  plugins:
+    - { name: src, type: counting-source, config: { count: 1000000, chunkSize: 10, stallAfter: 3000 }, timeoutSeconds: 120 }
+    - { name: out, type: null-sink }
+` });
+    const stop = new AbortController();
+    const run = startTestRun(plan, { stopSignal: stop.signal });
+    // 300 chunks read and written; the source now waits inside read(), so the run is still alive.
+    await untilRowsIn(run, 'out', 3000);
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+    const live = queryObjects(Chunk, { format: 'count' }) as number;
+    stop.abort();
+    expect((await run.done).status).toBe('stopped');
+    expect(live).toBeLessThan(30);
   });
 });

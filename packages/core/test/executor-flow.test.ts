@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { channel, planFromYaml, readLog, runYaml, stage, startTestRun, tempDir } from './fixtures/plugins/harness.js';
+import { channel, eventLog, planFromYaml, readLog, runYaml, stage, startTestRun } from './fixtures/plugins/harness.js';
 
 const SCHEMA = `{ fields: [{ name: id, type: int64 }, { name: amount, type: float64 }, { name: status, type: string }] }`;
 
@@ -29,8 +28,7 @@ pipeline:
   }
 
   it('fan-out: two sinks reading one stage each get every row, in their own copy', async () => {
-    const dir = tempDir();
-    const log = join(dir, 'events.jsonl');
+    const log = eventLog();
     const { summary, openAfter } = await runYaml({ yaml: `
 pipeline:
   name: fan-out
@@ -51,8 +49,7 @@ pipeline:
   });
 
   it('fan-in: one sink reading two sources gets the rows of both', async () => {
-    const dir = tempDir();
-    const log = join(dir, 'events.jsonl');
+    const log = eventLog();
     const { summary } = await runYaml({ yaml: `
 pipeline:
   name: fan-in

@@ -26,6 +26,12 @@ function churn(): number {
 }
 
 const servers: MetricsServer[] = [];
+/** A metrics endpoint on a free port, closed after the test. */
+async function openServer(): Promise<MetricsServer> {
+  const server = await serveMetrics({ port: 0 });
+  servers.push(server);
+  return server;
+}
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
   delete process.env['FLOWENGINE_ENABLE_DETAILED_METRICS'];
@@ -33,8 +39,7 @@ afterEach(async () => {
 
 describe('metrics', () => {
   it('serves the run\'s figures as Prometheus text; rows_processed equals the rows moved', async () => {
-    const server = await serveMetrics({ port: 0 });
-    servers.push(server);
+    const server = await openServer();
     const plan = await planFromYaml({ yaml: `
 pipeline:
   name: metrics
@@ -74,8 +79,7 @@ settings:
   });
 
   it('counts dropped rows per channel', async () => {
-    const server = await serveMetrics({ port: 0 });
-    servers.push(server);
+    const server = await openServer();
     const plan = await planFromYaml({ yaml: `
 pipeline:
   name: drops
@@ -97,8 +101,7 @@ settings:
 
   it('FLOWENGINE_ENABLE_DETAILED_METRICS=true adds per-chunk latency histograms', async () => {
     process.env['FLOWENGINE_ENABLE_DETAILED_METRICS'] = 'true';
-    const server = await serveMetrics({ port: 0 });
-    servers.push(server);
+    const server = await openServer();
     const plan = await planFromYaml({ yaml: `
 pipeline:
   name: detailed
@@ -117,8 +120,7 @@ pipeline:
   });
 
   it('serveMetrics answers 404 off /metrics and reports a port in use with FE_METRICS_LISTEN', async () => {
-    const server = await serveMetrics({ port: 0 });
-    servers.push(server);
+    const server = await openServer();
     const other = await fetch(server.url.replace('/metrics', '/other'));
     expect(other.status).toBe(404);
     await other.text();

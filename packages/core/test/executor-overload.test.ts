@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { channel, readLog, runYaml, stage, tempDir } from './fixtures/plugins/harness.js';
@@ -12,7 +13,7 @@ const BUFFER = 4;
  * chunk (a file the source creates), so the source runs ahead by the whole input while exactly
  * one chunk is in the sink and the channel holds what its fullMode keeps.
  */
-function overloadYaml(fullMode: 'DropOldest' | 'DropNewest', dir: string): string {
+function overloadYaml(fullMode: 'DropOldest' | 'DropNewest' | 'Wait', dir: string, settings = ''): string {
   const done = join(dir, 'source-done');
   return `
 pipeline:
@@ -22,7 +23,7 @@ pipeline:
     - { name: slow, type: slow-sink, config: { waitForFile: "${done}", recordValues: true, log: "${join(dir, 'log.jsonl')}" } }
 settings:
   channels: { default: { bufferSize: ${BUFFER}, backpressureThreshold: 50, fullMode: ${fullMode} } }
-`;
+${settings}`;
 }
 
 function received(dir: string): number[] {
@@ -81,6 +82,23 @@ settings:
     // The source waits before reading while the channel is at 50 % (5 chunks): it never filled the buffer.
     expect(edge.peakBufferedChunks).toBeLessThanOrEqual(Math.ceil(bufferSize * 0.5));
     expect(edge.peakBufferedChunks).toBeGreaterThan(0);
+    expect(openAfter).toBe(0);
+  });
+
+  it('enableSpillover: the source runs ahead into spill files, and every row comes back in order', async () => {
+    const dir = tempDir();
+    const spill = join(dir, 'spill');
+    const { summary, openAfter } = await runYaml({ yaml: overloadYaml('Wait', dir, `  isolation: { enableSpillover: true, spilloverPath: "${spill}" }\n`) });
+    expect(summary.status).toBe('succeeded');
+    const edge = channel(summary, 'fast -> slow');
+    // Not paused (spillover absorbs it) and nothing dropped: what did not fit went to disk.
+    expect(stage(summary, 'fast').rowsOut).toBe(PRODUCED);
+    expect(edge.droppedRows).toBe(0);
+    expect(edge.spilledChunks).toBeGreaterThanOrEqual(CHUNKS - 1 - BUFFER);
+    expect(edge.delivered).toBe(PRODUCED);
+    // The chunks read back from disk decode to the same values, in order.
+    expect(received(dir)).toEqual(range(1, PRODUCED));
+    expect(readdirSync(spill)).toEqual([]);
     expect(openAfter).toBe(0);
   });
 });

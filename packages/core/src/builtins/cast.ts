@@ -1,5 +1,5 @@
 import { ChunkBuilder, FIELD_TYPES, Schema, Type, defineTransform, type FieldType, type FieldInput } from '@flowengine/sdk';
-import { castValue } from './cast-value.js';
+import { CastFailure, castValue } from './cast-value.js';
 
 const CastConfig = Type.Object({
   fields: Type.Record(Type.String(), Type.Union(FIELD_TYPES.map((type) => Type.Literal(type))), {
@@ -19,19 +19,24 @@ export default defineTransform({
   outputSchema: (inputSchema, config) => castSchema(inputSchema, config.fields),
   open(ctx, inputSchema) {
     const output = castSchema(inputSchema, ctx.config.fields);
-    const targets: FieldType[] = output.fields.map((field) => field.type);
+    // Only the named columns are converted; the others pass through as they are.
+    const casts = output.fields.flatMap((field, i) => (Object.hasOwn(ctx.config.fields, field.name) ? [{ index: i, target: field.type, name: field.name }] : []));
     const builder = new ChunkBuilder(output);
-    const values: unknown[] = new Array<unknown>(targets.length);
+    const values: unknown[] = new Array<unknown>(output.length);
     let rowNumber = 0;
     return {
       transform(chunk) {
         for (const row of chunk.rows()) {
           rowNumber += 1;
           let failure: string | undefined;
-          for (let i = 0; i < targets.length && failure === undefined; i++) {
-            const result = castValue(row.get(i), targets[i] as FieldType);
-            if (result.ok) values[i] = result.value;
-            else failure = `column "${output.fields[i]?.name}": ${result.reason}`;
+          for (let i = 0; i < values.length; i++) values[i] = row.get(i);
+          for (const { index, target, name } of casts) {
+            const value = castValue(values[index], target);
+            if (value instanceof CastFailure) {
+              failure = `column "${name}": ${value.reason}`;
+              break;
+            }
+            values[index] = value;
           }
           if (failure !== undefined) {
             ctx.reject({ record: row.toObject(), reason: failure, code: 'FE_CAST_INVALID', location: `row ${rowNumber}` });

@@ -1,4 +1,4 @@
-import { ChunkBuilder, FlowEngineError, Int64ColumnBuilder, Schema, Type, defineSource, type Field } from '@flowengine/sdk';
+import { ChunkBuilder, FlowEngineError, Schema, Type, defineSource, type ColumnBuilder, type Field, type Int64ColumnBuilder } from '@flowengine/sdk';
 
 const GenerateConfig = Type.Object({
   count: Type.Integer({ minimum: 0, description: 'Rows to generate.' }),
@@ -31,8 +31,12 @@ export default defineSource({
       throw new FlowEngineError('FE_GENERATE_NO_SCHEMA', `${ctx.instanceName}: generate needs a schema; expected \`schema: { fields: [...] }\` beside its config, found none`);
     }
     const sequenceIndex = sequenceField(schema, ctx.config.sequence, ctx.instanceName);
-    const pools = schema.fields.map((field, index) => (index === sequenceIndex ? undefined : valuePool(field, index, seed)));
-    const builder = new ChunkBuilder(schema, { capacity: Math.min(chunkSize, Math.max(count, 1)) });
+    const capacity = Math.min(chunkSize, Math.max(count, 1));
+    const builder = new ChunkBuilder(schema, { capacity });
+    // Per field, once: what appends rows [first, first + rows) to its column builder.
+    const fillers = schema.fields.map((field, index) => (index === sequenceIndex
+      ? sequenceFiller(builder.column(index), field, capacity)
+      : poolFiller(builder.column(index), field, valuePool(field, index, seed))));
     let next = typeof ctx.resumeFrom === 'number' ? ctx.resumeFrom : 0;
 
     return {
@@ -40,7 +44,7 @@ export default defineSource({
       async *read() {
         while (next < count && !ctx.signal.aborted) {
           const rows = Math.min(chunkSize, count - next);
-          schema.fields.forEach((field, index) => fillColumn(builder, field, index, next, rows, pools[index]));
+          for (const fill of fillers) fill(next, rows);
           next += rows;
           yield { chunk: builder.finish(), position: next };
         }
@@ -112,33 +116,33 @@ function valuePool(field: Field, index: number, seed: number): Pool {
   }
 }
 
-/** Rows [first, first + rows) of a field: pool slices (wrapping at the period), or the sequence 1, 2, 3…. */
-function fillColumn(builder: ChunkBuilder, field: Field, index: number, first: number, rows: number, pool: Pool | undefined): void {
-  const column = builder.column(index);
-  if (pool === undefined) {
-    appendSequence(builder, field, index, first, rows);
-    return;
-  }
-  let row = first;
-  let left = rows;
-  while (left > 0) {
-    const at = row % POOL_ROWS;
-    const n = Math.min(left, POOL_ROWS - at);
-    switch (pool.kind) {
-      case 'string':
-        column.appendColumn({ offsets: pool.offsets.subarray(at, at + n + 1), bytes: pool.bytes, length: n });
-        break;
-      case 'bool':
-        column.appendColumn(pool.values.slice(at, at + n));
-        break;
-      default:
-        column.appendColumn(pool.values.subarray(at, at + n));
+type Filler = (first: number, rows: number) => void;
+
+/** Rows of a field from its pool: one or two slices (wrapping at the period) appended as columns. */
+function poolFiller(column: ColumnBuilder, field: Field, pool: Pool): Filler {
+  return (first, rows) => {
+    let row = first;
+    let left = rows;
+    while (left > 0) {
+      const at = row % POOL_ROWS;
+      const n = Math.min(left, POOL_ROWS - at);
+      switch (pool.kind) {
+        case 'string':
+          column.appendColumn({ offsets: pool.offsets.subarray(at, at + n + 1), bytes: pool.bytes, length: n });
+          break;
+        case 'bool':
+          // Bits cannot be sliced at any row: append value by value, without a per-chunk copy.
+          for (let k = at; k < at + n; k++) column.append(pool.values[k]);
+          break;
+        default:
+          column.appendColumn(pool.values.subarray(at, at + n));
+      }
+      row += n;
+      left -= n;
     }
-    row += n;
-    left -= n;
-  }
-  // Timestamps move forward one second a row (with the pool's sub-second jitter), like real events.
-  if (field.type === 'timestamp') addTimeBase((column as Int64ColumnBuilder).values, column.length - rows, first, rows);
+    // Timestamps move forward one second a row (with the pool's sub-second jitter), like real events.
+    if (field.type === 'timestamp') addTimeBase((column as Int64ColumnBuilder).values, column.length - rows, first, rows);
+  };
 }
 
 function addTimeBase(values: BigInt64Array, start: number, first: number, rows: number): void {
@@ -151,24 +155,23 @@ function addTimeBase(values: BigInt64Array, start: number, first: number, rows: 
   }
 }
 
-function appendSequence(builder: ChunkBuilder, field: Field, index: number, first: number, rows: number): void {
-  const column = builder.column(index);
-  if (field.type === 'int32') {
-    const values = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) values[i] = first + i + 1;
-    column.appendColumn(values);
-  } else if (field.type === 'float64') {
-    const values = new Float64Array(rows);
-    for (let i = 0; i < rows; i++) values[i] = first + i + 1;
-    column.appendColumn(values);
-  } else {
-    const values = new BigInt64Array(rows);
-    const halves = new Int32Array(values.buffer);
+/** The sequence 1, 2, 3…, written into one scratch array (sized for a chunk, kept) and appended. */
+function sequenceFiller(column: ColumnBuilder, field: Field, capacity: number): Filler {
+  if (field.type === 'int32' || field.type === 'float64') {
+    const scratch = field.type === 'int32' ? new Int32Array(capacity) : new Float64Array(capacity);
+    return (first, rows) => {
+      for (let i = 0; i < rows; i++) scratch[i] = first + i + 1;
+      column.appendColumn(scratch.subarray(0, rows));
+    };
+  }
+  const scratch = new BigInt64Array(capacity);
+  const halves = new Int32Array(scratch.buffer);
+  return (first, rows) => {
     for (let i = 0; i < rows; i++) {
       const value = first + i + 1;
       halves[2 * i] = value % 0x1_0000_0000 | 0;
       halves[2 * i + 1] = Math.floor(value / 0x1_0000_0000);
     }
-    column.appendColumn(values);
-  }
+    column.appendColumn(scratch.subarray(0, rows));
+  };
 }

@@ -8,13 +8,11 @@
  * is the minimum of those over its sinks.
  */
 export class AckTracker {
-  readonly #sinksOfSource: ReadonlyMap<string, readonly string[]>;
   readonly #pending = new Map<string, Map<number, unknown>>();
   readonly #flushed = new Map<string, Map<string, number>>();
   readonly #acked = new Map<string, number>();
 
   constructor(sinksOfSource: ReadonlyMap<string, readonly string[]>) {
-    this.#sinksOfSource = sinksOfSource;
     for (const [source, sinks] of sinksOfSource) {
       this.#pending.set(source, new Map());
       this.#flushed.set(source, new Map(sinks.map((sink) => [sink, 0])));
@@ -52,14 +50,5 @@ export class AckTracker {
     }
     this.#acked.set(source, ackable);
     return found ? { seq: ackable, position } : undefined;
-  }
-
-  /** The highest acknowledged seq of a source (0 before any). */
-  ackedSeq(source: string): number {
-    return this.#acked.get(source) ?? 0;
-  }
-
-  sinksOf(source: string): readonly string[] {
-    return this.#sinksOfSource.get(source) ?? [];
   }
 }

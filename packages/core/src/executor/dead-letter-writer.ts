@@ -17,13 +17,8 @@ export interface DeadLetter {
  */
 export class DeadLetterWriter {
   #stream: WriteStream | undefined;
-  #count = 0;
 
   constructor(readonly path: string, private readonly redact: (text: string) => string = (text) => text) {}
-
-  get count(): number {
-    return this.#count;
-  }
 
   write(letter: DeadLetter): void {
     if (this.#stream === undefined) {
@@ -32,7 +27,6 @@ export class DeadLetterWriter {
     }
     const line = JSON.stringify({ time: new Date().toISOString(), ...letter }, bigintAsString);
     this.#stream.write(`${this.redact(line)}\n`);
-    this.#count += 1;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { Chunk, Schema, type ColumnLayout, type SchemaDefinition } from '@flowengine/sdk';
+import { decodeChunk, encodeChunk, type Chunk, type EncodedChunk } from '@flowengine/sdk';
 import { Channel } from '../channel/channel.js';
 import type { ChannelSettings } from './plan.js';
 
@@ -13,6 +13,13 @@ export interface Envelope {
 }
 
 export type EdgeChannel = Channel<Envelope>;
+
+/** One edge of a running pipeline: the channel that carries `from`'s output into `to`. */
+export interface PipelineEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly channel: EdgeChannel;
+}
 
 export function createEdgeChannel(
   name: string,
@@ -33,33 +40,37 @@ export function createEdgeChannel(
 interface SpilledHeader {
   readonly source?: string | undefined;
   readonly seq?: number | undefined;
-  readonly chunk?: { schema: SchemaDefinition; length: number; byteLength: number; layout: readonly ColumnLayout[] };
+  /** The chunk's `encodeChunk` message without its buffer, which follows the header. */
+  readonly chunk?: Omit<EncodedChunk, 'buffer'>;
 }
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** [u32 header length][JSON header][the chunk's one buffer]: the columns are written as they are. */
 export function serializeEnvelope(envelope: Envelope): Uint8Array {
-  const chunk = envelope.chunk;
-  const header: SpilledHeader = {
-    source: envelope.source,
-    seq: envelope.seq,
-    ...(chunk === null ? {} : { chunk: { schema: chunk.schema.toDefinition(), length: chunk.length, byteLength: chunk.byteLength, layout: chunk.layout } }),
-  };
-  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const dataBytes = chunk === null ? 0 : chunk.byteLength;
-  const out = new Uint8Array(4 + headerBytes.length + dataBytes);
+  let header: SpilledHeader = { source: envelope.source, seq: envelope.seq };
+  let data: Uint8Array | undefined;
+  if (envelope.chunk !== null) {
+    const { buffer, ...chunk } = encodeChunk(envelope.chunk).message;
+    header = { ...header, chunk };
+    data = new Uint8Array(buffer, 0, chunk.byteLength);
+  }
+  const headerBytes = encoder.encode(JSON.stringify(header));
+  const out = new Uint8Array(4 + headerBytes.length + (data?.length ?? 0));
   new DataView(out.buffer).setUint32(0, headerBytes.length, true);
   out.set(headerBytes, 4);
-  if (chunk !== null) out.set(new Uint8Array(chunk.buffer, 0, chunk.byteLength), 4 + headerBytes.length);
+  if (data !== undefined) out.set(data, 4 + headerBytes.length);
   return out;
 }
 
 export function deserializeEnvelope(bytes: Uint8Array): Envelope {
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength))) as SpilledHeader;
+  const header = JSON.parse(decoder.decode(bytes.subarray(4, 4 + headerLength))) as SpilledHeader;
   if (header.chunk === undefined) return { chunk: null, source: header.source, seq: header.seq };
-  const start = 4 + headerLength;
+  const start = bytes.byteOffset + 4 + headerLength;
   // Copy into a fresh, 8-byte-aligned buffer: column views need their alignment.
-  const buffer = (bytes.buffer as ArrayBuffer).slice(bytes.byteOffset + start, bytes.byteOffset + start + header.chunk.byteLength);
-  const schema = Schema.fromDefinition(header.chunk.schema);
-  return { chunk: new Chunk(schema, header.chunk.length, buffer, header.chunk.byteLength, header.chunk.layout), source: header.source, seq: header.seq };
+  const buffer = (bytes.buffer as ArrayBuffer).slice(start, start + header.chunk.byteLength);
+  // decodeChunk checks the layout and parses each schema once per fingerprint, not once per chunk.
+  return { chunk: decodeChunk({ ...header.chunk, buffer }), source: header.source, seq: header.seq };
 }

@@ -1,12 +1,11 @@
-import { FlowEngineError, type Chunk, type Schema } from '@flowengine/sdk';
-import { buildPipelineGraph, type PipelineGraph } from '../graph/pipeline-graph.js';
+import { Chunk, FlowEngineError, type Schema } from '@flowengine/sdk';
+import { buildPipelineGraph } from '../graph/pipeline-graph.js';
 import { AckTracker } from './ack-tracker.js';
 import { DeadLetterWriter } from './dead-letter-writer.js';
 import { serial } from './serial.js';
 import { StageStats } from './stage-stats.js';
 import type { ExecutionPlan, StagePlan } from './plan.js';
-import { createEdgeChannel, type Envelope, type EdgeChannel } from './edge-channel.js';
-import { copyChunk } from './copy-chunk.js';
+import { createEdgeChannel, type Envelope, type EdgeChannel, type PipelineEdge } from './edge-channel.js';
 import type { InstanceHandle, InstanceStatsLike, SinkHandle, SourceHandle, StartInstance, TransformHandle } from './handles.js';
 import { summarise, type RunStatus, type RunSummary } from './summary.js';
 
@@ -25,6 +24,8 @@ export interface RunOptions {
 export interface RunningPipeline {
   readonly stats: ReadonlyMap<string, StageStats>;
   readonly channels: ReadonlyMap<string, EdgeChannel>;
+  /** Every edge with its two ends, in the order the channels were made (filled once every stage started). */
+  readonly edges: readonly PipelineEdge[];
   readonly handles: ReadonlyMap<string, InstanceHandle>;
   readonly startedAt: number;
   /** Resolves with the summary when the run ends, successfully or not; never rejects. */
@@ -41,6 +42,7 @@ export function startPipeline(plan: ExecutionPlan, options: RunOptions): Running
   return {
     stats: execution.stats,
     channels: execution.channels,
+    edges: execution.edges,
     handles: execution.handles,
     startedAt: execution.startedAt,
     done: execution.run(),
@@ -54,23 +56,23 @@ export async function runPipeline(plan: ExecutionPlan, options: RunOptions): Pro
 class Execution {
   readonly stats = new Map<string, StageStats>();
   readonly channels = new Map<string, EdgeChannel>();
+  readonly edges: PipelineEdge[] = [];
   readonly handles = new Map<string, InstanceHandle>();
   readonly startedAt = performance.now();
   readonly #plan: ExecutionPlan;
   readonly #options: RunOptions;
   readonly #stages: Map<string, StagePlan>;
   readonly #deadLetters = new Map<string, DeadLetterWriter>();
-  #graph!: PipelineGraph;
+  readonly #retries = new Map<string, number>();
+  readonly #starting = new Map<string, Promise<InstanceHandle>>();
   #tracker!: AckTracker;
   #failure: FlowEngineError | undefined;
+  /** Told to stop (signal or failure): sources read no more. */
   #stopping = false;
+  /** Stopped by `stopSignal` rather than by a failure. */
   #interrupted = false;
-  #retries = new Map<string, number>();
-  readonly #pausesSources = new Set<EdgeChannel>();
-  readonly #starting = new Map<string, Promise<InstanceHandle>>();
-  #stop!: () => void;
-  /** Settles (with STOPPED) when the run is told to stop or fails: sources stop waiting for reads. */
-  readonly #stopped = new Promise<typeof STOPPED>((resolve) => (this.#stop = () => resolve(STOPPED)));
+  /** Reads in progress, each ended with STOPPED when the run stops (see #unlessStopped). */
+  readonly #onStop = new Set<() => void>();
 
   constructor(plan: ExecutionPlan, options: RunOptions) {
     this.#plan = plan;
@@ -82,7 +84,6 @@ class Execution {
   async run(): Promise<RunSummary> {
     const onStop = (): void => {
       this.#interrupted = true;
-      this.#stopping = true;
       this.#stop();
     };
     this.#options.stopSignal?.addEventListener('abort', onStop, { once: true });
@@ -91,11 +92,11 @@ class Execution {
     if (this.#options.stopSignal?.aborted) onStop();
 
     try {
-      this.#graph = buildPipelineGraph(this.#plan.stages);
-      this.#tracker = new AckTracker(this.#graph.sinksOfSource);
+      const graph = buildPipelineGraph(this.#plan.stages);
+      this.#tracker = new AckTracker(graph.sinksOfSource);
       await this.#startStages();
       this.#createChannels();
-      await Promise.all(this.#graph.order.map((name) => this.#pump(this.#stages.get(name) as StagePlan)));
+      await Promise.all(graph.order.map((name) => this.#pump(this.#stages.get(name) as StagePlan)));
     } catch (error) {
       this.#fail(FlowEngineError.from(error, 'FE_RUN_FAILED'));
     } finally {
@@ -103,13 +104,12 @@ class Execution {
       this.#options.stopSignal?.removeEventListener('abort', onStop);
       this.#options.killSignal?.removeEventListener('abort', onKill);
     }
-    const status = this.#outcome();
     return summarise({
       pipeline: this.#plan.pipeline,
-      status,
+      status: this.#outcome(),
       durationMs: performance.now() - this.startedAt,
       stages: this.#plan.stages.map((stage) => this.stats.get(stage.name) as StageStats),
-      channels: this.channels,
+      edges: this.edges,
       retries: this.#retries,
       error: this.#failure,
     });
@@ -119,18 +119,37 @@ class Execution {
     return this.#failure !== undefined ? 'failed' : this.#interrupted ? 'stopped' : 'succeeded';
   }
 
+  #stop(): void {
+    this.#stopping = true;
+    for (const stopRead of this.#onStop) stopRead();
+    this.#onStop.clear();
+  }
+
   #fail(error: FlowEngineError): void {
     if (this.#failure !== undefined) return;
     this.#failure = error;
-    this.#stopping = true;
     this.#stop();
     for (const channel of this.channels.values()) void channel.abort(error).catch(() => undefined);
   }
 
   /**
+   * `pending`'s outcome, or STOPPED as soon as the run stops. Unlike a Promise.race against one
+   * long-lived stop promise, this leaves nothing behind once `pending` settles (each race would
+   * keep a reaction, and through it the value read, until the run ends).
+   */
+  #unlessStopped<T>(pending: Promise<T>): Promise<T | typeof STOPPED> {
+    if (this.#stopping) return Promise.resolve(STOPPED);
+    return new Promise<T | typeof STOPPED>((resolve, reject) => {
+      const stopped = (): void => resolve(STOPPED);
+      this.#onStop.add(stopped);
+      pending.then(resolve, reject).finally(() => this.#onStop.delete(stopped));
+    });
+  }
+
+  /**
    * Starts instances before the first chunk, each as soon as its inputs have started (a transform
    * or sink needs its input schema), so independent stages start their workers in parallel. With
-   * `lazy`, only sources start here; the rest start on their first input (see #handleOf).
+   * `lazy`, only sources start here; the rest start on their first input (#start from the pumps).
    */
   async #startStages(): Promise<void> {
     const eager = this.#plan.lazy === true ? this.#plan.stages.filter((stage) => stage.kind === 'source') : this.#plan.stages;
@@ -203,38 +222,38 @@ class Execution {
       for (const input of stage.inputs) {
         const channel = createEdgeChannel(edgeName(input, stage.name), stage.channel, this.#plan.spill);
         this.channels.set(channel.name, channel);
-        if (stage.channel.fullMode === 'Wait' && this.#plan.spill === undefined) this.#pausesSources.add(channel);
+        this.edges.push({ from: input, to: stage.name, channel });
       }
     }
   }
 
-  #outputsOf(name: string): EdgeChannel[] {
-    return (this.#graph.consumers.get(name) ?? []).map((consumer) => this.channels.get(edgeName(name, consumer)) as EdgeChannel);
-  }
-
-  #inputsOf(stage: StagePlan): EdgeChannel[] {
-    return stage.inputs.map((input) => this.channels.get(edgeName(input, stage.name)) as EdgeChannel);
-  }
-
   async #pump(stage: StagePlan): Promise<void> {
-    const outputs = this.#outputsOf(stage.name);
+    const outputs = this.edges.filter((edge) => edge.from === stage.name);
     try {
-      if (stage.kind === 'source') await this.#pumpSource(stage, (await this.#start(stage.name)) as SourceHandle, outputs);
-      else if (stage.kind === 'transform') await this.#pumpTransform(stage, () => this.#start(stage.name) as Promise<TransformHandle>, outputs);
-      else await this.#pumpSink(stage, () => this.#start(stage.name) as Promise<SinkHandle>);
-      for (const output of outputs) output.close();
+      if (stage.kind === 'source') await this.#pumpSource(stage, outputs);
+      else if (stage.kind === 'transform') await this.#pumpTransform(stage, outputs.map((edge) => edge.channel));
+      else await this.#pumpSink(stage);
+      for (const output of outputs) output.channel.close();
     } catch (error) {
       this.#fail(FlowEngineError.from(error, 'FE_RUN_FAILED', `stage "${stage.name}"`));
     }
   }
 
-  async #pumpSource(stage: StagePlan, handle: SourceHandle, outputs: EdgeChannel[]): Promise<void> {
+  #inputsOf(stage: StagePlan): EdgeChannel[] {
+    return this.edges.filter((edge) => edge.to === stage.name).map((edge) => edge.channel);
+  }
+
+  async #pumpSource(stage: StagePlan, outputs: readonly PipelineEdge[]): Promise<void> {
+    const handle = (await this.#start(stage.name)) as SourceHandle;
     const stats = this.stats.get(stage.name) as StageStats;
-    let seq = 0;
+    const channels = outputs.map((edge) => edge.channel);
     // Backpressure: under `Wait` (and no spillover) a source reads its next chunk only when every
     // channel it feeds is below its threshold. Drop modes and spillover exist to absorb a producer
     // that runs ahead, so there the source is not paused.
-    const pausing = outputs.filter((output) => this.#pausesSources.has(output));
+    const pausing = this.#plan.spill !== undefined ? [] : outputs
+      .filter((edge) => this.#stages.get(edge.to)?.channel.fullMode === 'Wait')
+      .map((edge) => edge.channel);
+    let seq = 0;
     while (!this.#stopping) {
       for (const output of pausing) await output.waitForCapacity();
       if (this.#stopping) break;
@@ -242,7 +261,7 @@ class Execution {
       // A quiet streaming source may wait long for its next record: a stop must not wait with it.
       // A chunk read after the stop is dropped unacknowledged, so the source reads it again next run.
       const reading = handle.next();
-      const batch = await Promise.race([reading, this.#stopped]);
+      const batch = await this.#unlessStopped(reading);
       if (batch === STOPPED) {
         reading.catch(() => undefined);
         break;
@@ -250,54 +269,51 @@ class Execution {
       if (batch === null) break;
       stats.recordCall(performance.now() - started);
       seq += 1;
-      stats.chunksIn += 1;
       stats.rowsOut += batch.chunk.length;
       this.#tracker.emitted(stage.name, seq, batch.position);
-      await this.#emit(outputs, { chunk: batch.chunk, source: stage.name, seq });
+      await this.#emit(channels, { chunk: batch.chunk, source: stage.name, seq });
     }
   }
 
-  async #pumpTransform(stage: StagePlan, handleOf: () => Promise<TransformHandle>, outputs: EdgeChannel[]): Promise<void> {
+  async #pumpTransform(stage: StagePlan, outputs: EdgeChannel[]): Promise<void> {
     const stats = this.stats.get(stage.name) as StageStats;
-    const oneAtATime = serial();
+    // Set by the first call once the instance has started; calls made before then wait for the
+    // start in order, so a stateful transform still sees its chunks in input order.
+    let handle: TransformHandle | undefined;
+    const transform = async (chunk: Chunk): Promise<Chunk[]> => {
+      handle ??= (await this.#start(stage.name)) as TransformHandle;
+      stats.rowsIn += chunk.length;
+      const started = performance.now();
+      const chunks = await handle.transform(chunk);
+      stats.recordCall(performance.now() - started);
+      return chunks;
+    };
+    // Calls are issued in input order and their results emitted in that order; with `threads > 1`
+    // up to two per thread run at once on different workers. A marker (no chunk) queues too, so it
+    // does not overtake the chunks still being transformed before it.
     const threads = typeof stage.instance['threads'] === 'number' ? stage.instance['threads'] : 1;
     const depth = Math.max(1, threads * 2);
     const inFlight: Array<{ produced: Promise<Chunk[]>; envelope: Envelope }> = [];
-    const drainOne = async (): Promise<void> => {
-      const next = inFlight.shift();
-      if (next === undefined) return;
-      await this.#emitProduced(outputs, await next.produced, next.envelope, stats);
-    };
+    // Fan-in: each input's loop may emit; one at a time, or a later result could overtake.
+    const oneAtATime = serial();
+    const emitOldest = (): Promise<void> => oneAtATime(async () => {
+      const oldest = inFlight.shift();
+      if (oldest !== undefined) await this.#emitProduced(outputs, await oldest.produced, oldest.envelope, stats);
+    });
     await Promise.all(this.#inputsOf(stage).map(async (input) => {
       for await (const envelope of input) {
         if (this.#failure !== undefined) return;
-        if (envelope.chunk === null) {
-          // A marker must not overtake the chunks still being transformed before it.
-          inFlight.push({ produced: Promise.resolve([]), envelope });
-          if (inFlight.length >= depth) await oneAtATime(drainOne);
-          continue;
-        }
-        const chunk = envelope.chunk;
-        const handle = await handleOf();
-        stats.rowsIn += chunk.length;
-        stats.chunksIn += 1;
-        const started = performance.now();
-        // Calls are issued in input order and their results emitted in that order; with
-        // `threads > 1` several run at once on different workers.
-        const produced = handle.transform(chunk).then((chunks) => {
-          stats.recordCall(performance.now() - started);
-          return chunks;
-        });
+        const produced = envelope.chunk === null ? NOTHING : transform(envelope.chunk);
         produced.catch(() => undefined);
         inFlight.push({ produced, envelope });
-        if (inFlight.length >= depth) await oneAtATime(drainOne);
+        if (inFlight.length >= depth) await emitOldest();
       }
     }));
-    while (inFlight.length > 0 && this.#failure === undefined) await oneAtATime(drainOne);
+    while (inFlight.length > 0 && this.#failure === undefined) await emitOldest();
     // A lazily loaded transform that never got a chunk was never started: nothing to flush.
-    if (this.#failure !== undefined || !this.handles.has(stage.name)) return;
-    const rest = await (await handleOf()).flush();
-    await this.#emitProduced(outputs, rest, { chunk: null }, stats);
+    const started = this.handles.get(stage.name) as TransformHandle | undefined;
+    if (this.#failure !== undefined || started === undefined) return;
+    await this.#emitProduced(outputs, await started.flush(), { chunk: null }, stats);
   }
 
   /** Only the last chunk a transform made from an input carries its seq, so no ack runs ahead of data. */
@@ -315,14 +331,17 @@ class Execution {
     }
   }
 
-  async #pumpSink(stage: StagePlan, handleOf: () => Promise<SinkHandle>): Promise<void> {
+  async #pumpSink(stage: StagePlan): Promise<void> {
     const stats = this.stats.get(stage.name) as StageStats;
     const written = new Map<string, number>();
     const oneAtATime = serial();
+    let handle: SinkHandle | undefined;
     let lastFlush = performance.now();
     const flush = async (): Promise<void> => {
-      if (!this.handles.has(stage.name)) return;
-      await (await handleOf()).flush();
+      // A lazily loaded sink that never got a chunk was never started: nothing to flush.
+      const started = this.handles.get(stage.name) as SinkHandle | undefined;
+      if (started === undefined) return;
+      await started.flush();
       lastFlush = performance.now();
       for (const [source, seq] of written) await this.#acknowledge(stage.name, source, seq);
     };
@@ -330,10 +349,9 @@ class Execution {
       for await (const envelope of input) {
         if (this.#failure !== undefined) return;
         await oneAtATime(async () => {
-          const handle = await handleOf();
+          handle ??= (await this.#start(stage.name)) as SinkHandle;
           if (envelope.chunk !== null) {
             stats.rowsIn += envelope.chunk.length;
-            stats.chunksIn += 1;
             const started = performance.now();
             await handle.write(envelope.chunk);
             stats.recordCall(performance.now() - started);
@@ -356,12 +374,12 @@ class Execution {
   }
 
   /** Fan-out: every consumer gets its own copy, because sending a chunk to a worker detaches it. */
-  async #emit(outputs: EdgeChannel[], envelope: Envelope): Promise<void> {
+  async #emit(outputs: readonly EdgeChannel[], envelope: Envelope): Promise<void> {
     for (let i = 0; i < outputs.length; i++) {
-      const output = outputs[i] as EdgeChannel;
-      const last = i === outputs.length - 1;
-      const chunk = envelope.chunk === null || last ? envelope.chunk : copyChunk(envelope.chunk);
-      await output.push({ ...envelope, chunk });
+      const chunk = envelope.chunk === null || i === outputs.length - 1 ? envelope.chunk : copyChunk(envelope.chunk);
+      // push() returns nothing when the item was taken at once: no await, no tick, on that path.
+      const pending = (outputs[i] as EdgeChannel).push({ ...envelope, chunk });
+      if (pending !== undefined) await pending;
     }
   }
 
@@ -385,6 +403,11 @@ class Execution {
   }
 }
 
+/** A chunk with its own buffer: one chunk sent to several consumers (fan-out) needs one per consumer. */
+function copyChunk(chunk: Chunk): Chunk {
+  return new Chunk(chunk.schema, chunk.length, chunk.buffer.slice(0, chunk.byteLength), chunk.byteLength, chunk.layout);
+}
+
 function safeStats(handle: InstanceHandle): InstanceStatsLike | undefined {
   try {
     return handle.stats();
@@ -394,6 +417,7 @@ function safeStats(handle: InstanceHandle): InstanceStatsLike | undefined {
 }
 
 const STOPPED = Symbol('stopped');
+const NOTHING: Promise<Chunk[]> = Promise.resolve([]);
 
 export function edgeName(from: string, to: string): string {
   return `${from} -> ${to}`;

@@ -2,14 +2,12 @@
 export class StageStats {
   rowsIn = 0;
   rowsOut = 0;
-  chunksIn = 0;
   deadLettered = 0;
   skipped = 0;
   peakHeapBytes = 0;
-  firstChunkAt: number | undefined;
-  lastChunkAt: number | undefined;
   readonly #latencies: number[] = [];
   #latencyCursor = 0;
+  readonly #callListeners = new Set<(ms: number) => void>();
 
   constructor(readonly name: string, readonly type: string, readonly kind: 'source' | 'transform' | 'sink', readonly maxSamples = 4096) {}
 
@@ -20,9 +18,16 @@ export class StageStats {
       this.#latencies[this.#latencyCursor] = ms;
       this.#latencyCursor = (this.#latencyCursor + 1) % this.maxSamples;
     }
-    const now = performance.now();
-    this.firstChunkAt ??= now - ms;
-    this.lastChunkAt = now;
+    for (const listener of this.#callListeners) listener(ms);
+  }
+
+  /**
+   * Calls `listener` with the duration of every call recorded from now on (the ring above keeps
+   * only a sample; a metrics histogram needs each value). Returns the function that removes it.
+   */
+  onCall(listener: (ms: number) => void): () => void {
+    this.#callListeners.add(listener);
+    return () => this.#callListeners.delete(listener);
   }
 
   percentile(p: number): number {

@@ -1,6 +1,6 @@
 import type { FlowEngineError } from '@flowengine/sdk';
 import type { StageStats } from './stage-stats.js';
-import type { EdgeChannel } from './edge-channel.js';
+import type { PipelineEdge } from './edge-channel.js';
 
 export type RunStatus = 'succeeded' | 'failed' | 'stopped';
 
@@ -43,20 +43,19 @@ export function summarise(input: {
   status: RunStatus;
   durationMs: number;
   stages: readonly StageStats[];
-  channels: ReadonlyMap<string, EdgeChannel>;
+  edges: readonly PipelineEdge[];
   retries: ReadonlyMap<string, number>;
   error: FlowEngineError | undefined;
 }): RunSummary {
-  const channels = [...input.channels.values()];
   const seconds = Math.max(input.durationMs, 1) / 1000;
   return {
     pipeline: input.pipeline,
     status: input.status,
     durationMs: Math.round(input.durationMs),
     stages: input.stages.map((stage) => {
-      const dropped = channels
-        .filter((channel) => channel.name.endsWith(` -> ${stage.name}`))
-        .reduce((sum, channel) => sum + channel.stats().droppedRows, 0);
+      const dropped = input.edges
+        .filter((edge) => edge.to === stage.name)
+        .reduce((sum, edge) => sum + edge.channel.stats().droppedRows, 0);
       const processed = stage.kind === 'source' ? stage.rowsOut : stage.rowsIn;
       return {
         name: stage.name,
@@ -72,7 +71,7 @@ export function summarise(input: {
         peakHeapMB: round2(stage.peakHeapBytes / 1048576),
       };
     }),
-    channels: channels.map((channel) => {
+    channels: input.edges.map(({ channel }) => {
       const stats = channel.stats();
       return {
         name: channel.name,

@@ -1,5 +1,6 @@
+import { closestMatch } from '@flowengine/sdk';
 import type { Expr } from './ast.js';
-import { didYouMean, expressionError } from './position.js';
+import { expressionError } from './position.js';
 import { NUMERIC_RANK, isNumeric } from './typed.js';
 import type { FieldType, FunctionName, SchemaLike, TypedExpr, ValueType } from './typed.js';
 
@@ -45,7 +46,7 @@ class Checker {
         const field = this.#schema.fields[index];
         if (field === undefined) {
           const names = this.#schema.fields.map((f) => f.name);
-          const hint = didYouMean(node.name, names);
+          const hint = closestMatch(node.name, names);
           const quoted = /^[A-Za-z_][A-Za-z0-9_]*$/.test(hint ?? '') ? hint : `\`${hint}\``;
           throw expressionError('FE_EXPR_UNKNOWN_COLUMN', this.#text, node.start, node.end - node.start,
             `unknown column "${node.name}"${hint === undefined ? '' : ` (did you mean ${quoted}?)`}; expected one of ${names.join(', ')}`,
@@ -181,7 +182,7 @@ class Checker {
 
   #call(node: Extract<Expr, { kind: 'call' }>): TypedExpr {
     if (!FUNCTIONS.includes(node.name)) {
-      const hint = didYouMean(node.name, FUNCTIONS);
+      const hint = closestMatch(node.name, FUNCTIONS);
       throw expressionError('FE_EXPR_UNKNOWN_FUNCTION', this.#text, node.start, node.name.length,
         `unknown function "${node.name}"${hint === undefined ? '' : ` (did you mean ${hint}?)`}; expected one of ${FUNCTIONS.join(', ')}`,
         { function: node.name, suggestion: hint ?? null });

@@ -10,20 +10,12 @@ export interface GatherSource {
   readonly rows: Uint32Array | null;
 }
 
-interface Plan {
-  readonly nullCount: number;
-  readonly validity: number;
-  readonly offsets: number;
-  readonly data: number;
-  readonly dataBytes: number;
-}
-
 /**
  * Packs columns into a new chunk with ONE buffer in the SDK's layout (8-aligned regions), copying
  * typed-array values and UTF-8 bytes directly — nothing is decoded or boxed on the way.
  */
 export function gatherChunk(schema: Schema, length: number, sources: readonly GatherSource[]): Chunk {
-  const plans: Plan[] = [];
+  const layout: ColumnLayout[] = [];
   let size = 0;
   for (const { column, rows } of sources) {
     const nulls = column.validity === null ? 0 : rows === null ? column.nullCount : countNulls(column.validity, rows, length);
@@ -36,13 +28,13 @@ export function gatherChunk(schema: Schema, length: number, sources: readonly Ga
     }
     const dataBytes = column.type === 'string' ? stringBytes(column.offsets, rows, length)
       : column.type === 'bool' ? (length + 7) >> 3 : column.type === 'int32' ? length * 4 : length * 8;
-    plans.push({ nullCount: nulls, validity, offsets, data: size, dataBytes });
+    layout.push({ nullCount: nulls, validity, offsets, data: size, dataBytes });
     size = align(size + dataBytes);
   }
   const buffer = new ArrayBuffer(Math.max(size, ALIGN));
   const target = new Uint8Array(buffer);
   sources.forEach(({ column, rows }, c) => {
-    const plan = plans[c] as Plan;
+    const plan = layout[c] as ColumnLayout;
     if (plan.validity >= 0) gatherBits(column.validity as Uint8Array, rows, length, target.subarray(plan.validity));
     switch (column.type) {
       case 'int32': gatherInt32(column.values, rows, length, new Int32Array(buffer, plan.data, length)); break;
@@ -56,7 +48,6 @@ export function gatherChunk(schema: Schema, length: number, sources: readonly Ga
       case 'string': gatherStrings(column.offsets, column.bytes, rows, length, new Int32Array(buffer, plan.offsets, length + 1), target, plan.data); break;
     }
   });
-  const layout: ColumnLayout[] = plans.map(({ nullCount, validity, offsets, data, dataBytes }) => ({ nullCount, validity, offsets, data, dataBytes }));
   return new Chunk(schema, length, buffer, size, layout);
 }
 

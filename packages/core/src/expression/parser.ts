@@ -10,6 +10,20 @@ const INT64_MAX = 2n ** 63n - 1n;
 
 const COMPARISON: Readonly<Record<string, BinaryOp>> = { '=': '=', '!=': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
 
+/** The operators of one left-associative precedence level: tokens of one kind with these values. */
+interface BinaryLevel {
+  readonly kind: Token['kind'];
+  readonly values: ReadonlySet<string>;
+}
+
+const level = (kind: Token['kind'], ...values: BinaryOp[]): BinaryLevel => ({ kind, values: new Set(values) });
+// Loosest first; `not` and the predicates (comparison, is, in, between) sit between AND and CONCAT.
+const OR = level('keyword', 'or');
+const AND = level('keyword', 'and');
+const CONCAT = level('op', '||');
+const ADDITIVE = level('op', '+', '-');
+const MULTIPLICATIVE = level('op', '*', '/', '%');
+
 /**
  * Parses an expression of FlowEngine's filter/select language into a syntax tree. The text is
  * only ever read as data: nothing in it is evaluated as JavaScript.
@@ -78,21 +92,11 @@ class Parser {
   }
 
   #or(): Expr {
-    let left = this.#and();
-    for (let op = this.#accept('keyword', 'or'); op !== undefined; op = this.#accept('keyword', 'or')) {
-      const right = this.#and();
-      left = { kind: 'binary', op: 'or', left, right, opStart: op.start, start: left.start, end: right.end };
-    }
-    return left;
+    return this.#leftAssociative(OR, () => this.#and());
   }
 
   #and(): Expr {
-    let left = this.#not();
-    for (let op = this.#accept('keyword', 'and'); op !== undefined; op = this.#accept('keyword', 'and')) {
-      const right = this.#not();
-      left = { kind: 'binary', op: 'and', left, right, opStart: op.start, start: left.start, end: right.end };
-    }
-    return left;
+    return this.#leftAssociative(AND, () => this.#not());
   }
 
   #not(): Expr {
@@ -137,30 +141,24 @@ class Parser {
   }
 
   #concat(): Expr {
-    let left = this.#additive();
-    for (let op = this.#accept('op', '||'); op !== undefined; op = this.#accept('op', '||')) {
-      const right = this.#additive();
-      left = { kind: 'binary', op: '||', left, right, opStart: op.start, start: left.start, end: right.end };
-    }
-    return left;
+    return this.#leftAssociative(CONCAT, () => this.#additive());
   }
 
   #additive(): Expr {
-    let left = this.#multiplicative();
-    while (this.#is('op', '+') || this.#is('op', '-')) {
-      const op = this.#next();
-      const right = this.#multiplicative();
-      left = { kind: 'binary', op: op.value as BinaryOp, left, right, opStart: op.start, start: left.start, end: right.end };
-    }
-    return left;
+    return this.#leftAssociative(ADDITIVE, () => this.#multiplicative());
   }
 
   #multiplicative(): Expr {
-    let left = this.#unary();
-    while (this.#is('op', '*') || this.#is('op', '/') || this.#is('op', '%')) {
-      const op = this.#next();
-      const right = this.#unary();
-      left = { kind: 'binary', op: op.value as BinaryOp, left, right, opStart: op.start, start: left.start, end: right.end };
+    return this.#leftAssociative(MULTIPLICATIVE, () => this.#unary());
+  }
+
+  /** `operand (op operand)*` for one precedence level, folded to the left: `a - b - c` is `(a - b) - c`. */
+  #leftAssociative(ops: BinaryLevel, operand: () => Expr): Expr {
+    let left = operand();
+    for (let token = this.#peek(); token.kind === ops.kind && ops.values.has(token.value); token = this.#peek()) {
+      this.#next();
+      const right = operand();
+      left = { kind: 'binary', op: token.value as BinaryOp, left, right, opStart: token.start, start: left.start, end: right.end };
     }
     return left;
   }

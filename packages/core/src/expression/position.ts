@@ -1,4 +1,3 @@
-import { closestMatch } from '@flowengine/sdk';
 import { FlowEngineError } from '@flowengine/sdk';
 
 /** 1-based line and column of `offset` in `text` (expressions from YAML block scalars span lines). */
@@ -47,6 +46,3 @@ export function expressionError(code: string, text: string, offset: number, leng
     details: { ...details, expression: text, offset, length, line, column, excerpt: caretExcerpt(text, offset, length) },
   });
 }
-
-/** The candidate nearest to `word` by edit distance, if it is close enough to be a likely typo. */
-export const didYouMean = closestMatch;

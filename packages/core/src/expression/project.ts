@@ -1,9 +1,8 @@
-import { FlowEngineError, Schema } from '@flowengine/sdk';
+import { FlowEngineError, Schema, closestMatch } from '@flowengine/sdk';
 import type { Chunk, Column, FieldInput } from '@flowengine/sdk';
 import { compileExpression } from './compile.js';
 import type { CompiledExpression } from './compile.js';
 import { gatherChunk } from './gather.js';
-import { didYouMean } from './position.js';
 import type { TypedExpr } from './typed.js';
 
 /**
@@ -42,7 +41,7 @@ export function compileProjection(inputSchema: Schema, columns: readonly Project
       const index = inputSchema.indexOf(spec.source);
       if (index < 0) {
         const names = inputSchema.fields.map((f) => f.name);
-        const hint = didYouMean(spec.source, names);
+        const hint = closestMatch(spec.source, names);
         throw new FlowEngineError('FE_EXPR_UNKNOWN_COLUMN',
           `select column ${i} "${spec.name}": unknown source column "${spec.source}"${hint === undefined ? '' : ` (did you mean ${hint}?)`}; expected one of ${names.join(', ')}`,
           { details: { index: i, column: spec.source, columns: names, suggestion: hint ?? null } });

@@ -1,7 +1,6 @@
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { metrics, type Attributes, type BatchObservableCallback, type Histogram, type Meter, type MeterProvider, type Observable } from '@opentelemetry/api';
 import type { RunningPipeline } from '../executor/run-pipeline.js';
-import type { StageStats } from '../executor/stage-stats.js';
 import { readInstanceStats } from './instance-stats.js';
 
 export interface AttachMetricsOptions {
@@ -95,9 +94,11 @@ export function attachMetrics(running: RunningPipeline, options: AttachMetricsOp
     };
     meter.addBatchObservableCallback(callback, observables);
     cleanups.push(() => meter.removeBatchObservableCallback(callback, observables));
-    cleanups.push(observeCalls(stats, meter.createHistogram('processing_time_ms', {
+    const processingTime = meter.createHistogram('processing_time_ms', {
       description: 'Time of one stage call (read, transform or write of a chunk), measured by the engine, transfer included.',
-    }), { stage: stats.name, kind: stats.kind }));
+    });
+    const callAttributes: Attributes = { stage: stats.name, kind: stats.kind };
+    cleanups.push(stats.onCall((ms) => processingTime.record(ms, callAttributes)));
   }
 
   cleanups.push(observeChannels(running, meterOf));
@@ -115,39 +116,24 @@ export function attachMetrics(running: RunningPipeline, options: AttachMetricsOp
 }
 
 /**
- * The executor records each call's duration on its StageStats; a histogram needs each value, so
- * the instance's `recordCall` is wrapped (an own property shadowing the class method) and the
- * wrapper removed again on stop. The executor's code is unchanged.
+ * One set of channel instruments per consuming stage (an edge belongs to the stage it feeds: its
+ * settings are that stage's `channel` profile). Edges appear once every stage has started, so
+ * they are read at each collection.
  */
-function observeCalls(stats: StageStats, histogram: Histogram, attributes: Attributes): () => void {
-  const original = stats.recordCall;
-  const wrapped = function (this: StageStats, ms: number): void {
-    original.call(this, ms);
-    histogram.record(ms, attributes);
-  };
-  Object.defineProperty(stats, 'recordCall', { value: wrapped, configurable: true, writable: true });
-  return () => {
-    if (stats.recordCall === wrapped) delete (stats as { recordCall?: unknown }).recordCall;
-  };
-}
-
-/** Channels appear once every stage has started, so they are looked up at each collection. */
 function observeChannels(running: RunningPipeline, meterOf: (instance: string) => Meter): () => void {
   const removals: Array<() => void> = [];
   for (const stats of running.stats.values()) {
     if (stats.kind === 'source') continue;
-    // An edge belongs to the stage it feeds: its settings are that stage's `channel` profile.
     const meter = meterOf(stats.name);
     const utilization = meter.createObservableGauge('channel_utilization', { description: 'Buffered chunks / bufferSize of the channel into this stage (0–1).' });
     const buffered = meter.createObservableGauge('channel_buffered_chunks', { description: 'Chunks buffered in memory in the channel into this stage.' });
     const dropped = meter.createObservableCounter('rows_dropped', { description: 'Rows the channel into this stage dropped (fullMode DropOldest/DropNewest).' });
     const observables: Observable[] = [utilization, buffered, dropped];
-    const suffix = ` -> ${stats.name}`;
     const callback: BatchObservableCallback = (result) => {
-      for (const [name, channel] of running.channels) {
-        if (!name.endsWith(suffix)) continue;
+      for (const { from, to, channel } of running.edges) {
+        if (to !== stats.name) continue;
         const figures = channel.stats();
-        const attributes: Attributes = { channel: name, from: name.slice(0, -suffix.length), to: stats.name };
+        const attributes: Attributes = { channel: channel.name, from, to };
         result.observe(utilization, figures.utilization, attributes);
         result.observe(buffered, figures.bufferedChunks, attributes);
         result.observe(dropped, figures.droppedRows, attributes);
