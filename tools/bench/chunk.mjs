@@ -1,34 +1,19 @@
 // Columnar chunks vs plain row objects, same data in the same run (issue 2, "Bench").
 // Rows: int32 id, int64 epoch-ms, ~12-char string, float64. Prints medians of --reps repetitions.
 //   node tools/bench/run.mjs chunk [--rows 10000000] [--chunk 10000] [--reps 3]
-import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { BufferPool, ChunkBuilder, Schema, decodeChunk, encodeChunk } from '@flowengine/sdk';
+import { BufferPool, ChunkBuilder, decodeChunk, encodeChunk } from '@flowengine/sdk';
+import { integerOptions, median, printTable } from './_lib.mjs';
+import { rowSchema as schema, userNames } from './_rows.mjs';
 
-const options = { rows: 10_000_000, chunk: 10_000, reps: 3, window: 8 };
-const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i += 2) {
-  const key = argv[i]?.replace(/^--/, '');
-  if (!(key in options) || !Number.isInteger(Number(argv[i + 1]))) {
-    console.error(`chunk bench: expected --rows N --chunk N --reps N --window N, found ${argv.slice(i).join(' ')}`);
-    process.exit(2);
-  }
-  options[key] = Number(argv[i + 1]);
-}
-const { rows: ROWS, chunk: CHUNK, reps: REPS, window: WINDOW } = options;
+const { rows: ROWS, chunk: CHUNK, reps: REPS, window: WINDOW } = integerOptions('chunk', { rows: 10_000_000, chunk: 10_000, reps: 3, window: 8 });
 const CHUNKS = Math.ceil(ROWS / CHUNK);
 // Payload bytes of a row as the columnar layout stores it (4 + 8 + 8 + 12 bytes of string + 4 of offset);
 // the same figure is used for both sides so MB/s columns compare.
 const BYTES_PER_ROW = 36;
 
-const schema = Schema.of([
-  { name: 'id', type: 'int32', nullable: false },
-  { name: 'at', type: 'timestamp', unit: 'ms', nullable: false },
-  { name: 'name', type: 'string', nullable: false },
-  { name: 'amount', type: 'float64', nullable: false },
-]);
 // Strings exist before the clock starts in both cases: we time building, not string formatting.
-const NAMES = Array.from({ length: 65_536 }, (_, i) => `user-${String(i * 7919 % 1_000_000).padStart(7, '0')}`);
+const NAMES = userNames(65_536);
 const EPOCH = 1_700_000_000_000;
 
 function buildObjects(start, count) {
@@ -62,14 +47,8 @@ function buildWithRows(builder, start, count) {
   return builder.finish();
 }
 
-function time(fn) {
-  globalThis.gc?.();
-  const start = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-async function timeAsync(fn) {
+/** Seconds `fn` takes (awaited when it returns a promise), after a GC so no case pays for another's garbage. */
+async function time(fn) {
   globalThis.gc?.();
   const start = process.hrtime.bigint();
   await fn();
@@ -139,16 +118,15 @@ function prepareRoundTrip() {
 }
 
 const roundTrip = {
-  'postMessage row objects (clone)': () => timeAsync(() => pump(CHUNKS, (k) => {
+  'postMessage row objects (clone)': () => time(() => pump(CHUNKS, (k) => {
     worker.postMessage({ kind: 'rows', rows: objectSet[k % SET] });
   }, (reply) => { sink += reply.rows.length; })),
-  'transfer chunk (encode/decode)': () => timeAsync(() => pump(CHUNKS, () => {
+  'transfer chunk (encode/decode)': () => time(() => pump(CHUNKS, () => {
     const { message, transfer } = encodeChunk(chunkQueue.shift());
     worker.postMessage(message, transfer);
   }, (reply) => { chunkQueue.push(decodeChunk(reply)); })),
 };
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = [];
 async function measure(group, cases) {
   for (const [name, run] of Object.entries(cases)) {
@@ -176,12 +154,7 @@ const table = results.map((r) => ({
   'µs/chunk': fmt((r.seconds / CHUNKS) * 1e6, 1),
   'vs row objects': `${fmt(baseline[r.group].seconds / r.seconds, 2)}×`,
 }));
-const columns = Object.keys(table[0]);
-const widths = columns.map((c) => Math.max(c.length, ...table.map((row) => String(row[c]).length)));
-const line = (cells) => `| ${cells.map((cell, i) => (i < 2 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join(' | ')} |`;
-console.log(line(columns));
-console.log(`|${widths.map((w, i) => (i < 2 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-for (const row of table) console.log(line(columns.map((c) => row[c])));
+printTable(table, 2);
 const rt = results.find((r) => r.name.startsWith('transfer'));
 const ratio = baseline['round trip'].seconds / rt.seconds;
 console.log(`\ncolumnar round trip is ${fmt(ratio, 1)}× the row-object clone (goal ≥ 10×): ${ratio >= 10 ? 'met' : 'NOT met'}. (checksum ${sink > 0 ? 'ok' : '?'})`);

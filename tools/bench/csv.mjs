@@ -7,12 +7,12 @@
 // The FlowEngine cases run the pipeline through the core executor and the isolation host (worker
 // threads, then inline), registering the csv plugins from plugins/csv/dist as the CLI would once
 // it resolves installed plugins. `--case flowengine-direct` drives the instances by hand instead.
-import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { printTable, runCase, runEngine } from './_lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -22,8 +22,9 @@ const dataDir = join(root, '.bench/csv');
 if (process.argv[2] === '--case') {
   const [, , , name, input, output] = process.argv;
   const started = performance.now();
-  const { rowsIn, rowsOut } = name.startsWith('flowengine-') ? await runRuntime(input, output, name.slice('flowengine-'.length))
-    : name === 'flowengine-direct' ? await runFlowEngine(input, output) : await runBaseline(input, output);
+  // `flowengine-direct` first: it shares the prefix of the runtime cases (worker, inline).
+  const { rowsIn, rowsOut } = name === 'flowengine-direct' ? await runFlowEngine(input, output)
+    : name.startsWith('flowengine-') ? await runRuntime(input, output, name.slice('flowengine-'.length)) : await runBaseline(input, output);
   const seconds = (performance.now() - started) / 1000;
   const usage = process.resourceUsage();
   const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
@@ -46,37 +47,38 @@ const results = [];
 const cases = ['flowengine-worker', 'flowengine-inline', 'csv-parse+csv-stringify'];
 for (const name of cases) {
   const output = join(dataDir, `out-${name}.csv`);
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', name, input, output], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (child.status !== 0) throw new Error(`${name} failed with ${child.status}`);
-  const result = JSON.parse(child.stdout.trim().split('\n').at(-1));
-  results.push(result);
+  results.push(runCase(fileURLToPath(import.meta.url), ['--case', name, input, output]));
   if (existsSync(output)) unlinkSync(output);
 }
 
 const base = results.at(-1);
 for (const r of results) if (r.rowsOut !== base.rowsOut) throw new Error(`row counts differ: ${r.name} ${r.rowsOut}, baseline ${base.rowsOut}`);
 // CPU seconds next to wall seconds: on a shared machine wall time depends on what else runs.
-console.log('\n| case | rows in | rows out | wall s | rows/s | MB/s | CPU s | rows per CPU-s | peak RSS MB |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const r of results) {
-  console.log(`| ${r.name} | ${r.rowsIn} | ${r.rowsOut} | ${r.seconds.toFixed(2)} | ${Math.round(r.rowsIn / r.seconds).toLocaleString('en')} | ${(megabytes / r.seconds).toFixed(1)} | ${r.cpuSeconds.toFixed(2)} | ${Math.round(r.rowsIn / r.cpuSeconds).toLocaleString('en')} | ${(r.maxRssKb / 1024).toFixed(0)} |`);
-}
+console.log('');
+printTable(results.map((r) => ({
+  case: r.name,
+  'rows in': r.rowsIn,
+  'rows out': r.rowsOut,
+  'wall s': r.seconds.toFixed(2),
+  'rows/s': Math.round(r.rowsIn / r.seconds).toLocaleString('en'),
+  'MB/s': (megabytes / r.seconds).toFixed(1),
+  'CPU s': r.cpuSeconds.toFixed(2),
+  'rows per CPU-s': Math.round(r.rowsIn / r.cpuSeconds).toLocaleString('en'),
+  'peak RSS MB': (r.maxRssKb / 1024).toFixed(0),
+})));
 for (const r of results.slice(0, -1)) console.log(`ratio ${r.name} / baseline: ${(base.seconds / r.seconds).toFixed(1)}x wall, ${(base.cpuSeconds / r.cpuSeconds).toFixed(1)}x CPU`);
 console.log(`load average during the run: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} on ${(await import('node:os')).availableParallelism()} cores`);
 console.log('note: flowengine-* = the core executor (runPipeline) with the isolation host: each instance in its own worker thread, or all inline on the main thread. CPU s counts every thread of the process.');
 
 async function runRuntime(input, output, mode) {
-  const { writeFileSync } = await import('node:fs');
-  const { createInstanceHost } = await import('@flowengine/isolation');
-  const { AvailablePlugins, buildExecutionPlan, loadPipelineConfig, runPipeline } = await import('@flowengine/core');
+  const { AvailablePlugins } = await import('@flowengine/core');
   const modulePath = join(root, 'plugins/csv/dist/index.js');
   const { csvSource, csvSink } = await import(modulePath);
   const plugins = new AvailablePlugins([csvSource, csvSink].map((descriptor) => ({
     id: descriptor.id, kind: descriptor.kind, configSchema: descriptor.config, modulePath,
     packageName: '@flowengine/plugin-csv', packageDir: join(root, 'plugins/csv'), firstParty: true,
   })));
-  const file = join(dataDir, `bench-${mode}.yml`);
-  writeFileSync(file, `pipeline:
+  const { stage } = await runEngine({ file: join(dataDir, `bench-${mode}.yml`), mode, cwd: root, plugins, yaml: `pipeline:
   name: csv-bench
   plugins:
     - name: orders
@@ -97,18 +99,8 @@ async function runRuntime(input, output, mode) {
     - { name: out, type: csv-sink, config: { path: ${JSON.stringify(output)} } }
 settings:
   isolation: { defaultMemoryLimitMB: 256, defaultTimeoutSeconds: 120 }
-`);
-  const loaded = loadPipelineConfig({ file }, { plugins });
-  const plan = buildExecutionPlan(loaded, plugins, { cwd: root, mode });
-  const host = createInstanceHost();
-  try {
-    const summary = await runPipeline(plan, { startInstance: host.startInstance });
-    if (summary.status !== 'succeeded') throw new Error(`run ${summary.status}: ${summary.error?.message}`);
-    const stage = (name) => summary.stages.find((s) => s.name === name);
-    return { rowsIn: stage('orders').rowsOut, rowsOut: stage('out').rowsIn };
-  } finally {
-    await host.close();
-  }
+` });
+  return { rowsIn: stage('orders').rowsOut, rowsOut: stage('out').rowsIn };
 }
 
 async function runFlowEngine(input, output) {

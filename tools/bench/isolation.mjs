@@ -5,29 +5,16 @@
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { ChunkBuilder, Schema, decodeChunk, encodeChunk } from '@flowengine/sdk';
+import { ChunkBuilder, decodeChunk, encodeChunk } from '@flowengine/sdk';
 import { startInstance } from '@flowengine/isolation';
 import { Piscina } from 'piscina';
+import { integerOptions } from './_lib.mjs';
+import { rowSchema as schema, userNames } from './_rows.mjs';
 
-const options = { calls: 400, rows: 1_000_000, depth: 4 };
-const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i += 2) {
-  const key = argv[i]?.replace(/^--/, '');
-  if (!(key in options) || !Number.isInteger(Number(argv[i + 1]))) {
-    console.error(`isolation bench: expected --calls N --rows N --depth N, found ${argv.slice(i).join(' ')}`);
-    process.exit(2);
-  }
-  options[key] = Number(argv[i + 1]);
-}
+const options = integerOptions('isolation', { calls: 400, rows: 1_000_000, depth: 4 });
 
 const modulePath = fileURLToPath(new URL('./plugins/identity.mjs', import.meta.url));
-const schema = Schema.of([
-  { name: 'id', type: 'int32', nullable: false },
-  { name: 'at', type: 'timestamp', unit: 'ms', nullable: false },
-  { name: 'name', type: 'string', nullable: false },
-  { name: 'amount', type: 'float64', nullable: false },
-]);
-const NAMES = Array.from({ length: 1024 }, (_, i) => `user-${String(i * 7919 % 1_000_000).padStart(7, '0')}`);
+const NAMES = userNames(1024);
 
 function makeChunk(rows, start = 0) {
   const builder = new ChunkBuilder(schema, { capacity: rows });

@@ -8,16 +8,16 @@
 // Broker: FLOWENGINE_TEST_KAFKA_BROKERS, else one is started with tools/services/kafka.sh on
 // FLOWENGINE_KAFKA_STATE_DIR and stopped at the end. Pipelines run through the real engine
 // (worker threads), in a child process each, so figures include isolation and channels.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { KAFKA_SCRIPT as kafkaSh, startKafka, stopKafka } from '../services/kafka.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
-const kafkaSh = join(root, 'tools/services/kafka.sh');
 
 if (process.argv[2] === '--case') {
   // Child: run one pipeline file through the engine and print rows and seconds.
@@ -57,9 +57,7 @@ const recordSize = arg('record-size', 100);
 let brokers = process.env.FLOWENGINE_TEST_KAFKA_BROKERS;
 let startedBroker = false;
 if (!brokers) {
-  const result = spawnSync('bash', [kafkaSh, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (result.status !== 0) throw new Error('kafka bench: no FLOWENGINE_TEST_KAFKA_BROKERS and tools/services/kafka.sh start failed');
-  brokers = result.stdout.trim().split('\n').at(-1);
+  brokers = await startKafka();
   startedBroker = true;
 }
 
@@ -90,7 +88,7 @@ try {
     - { name: out, type: null-sink, input: in }`));
 } finally {
   await runClass('org.apache.kafka.tools.TopicCommand', ['--bootstrap-server', brokers, '--delete', '--topic', `${topics.fe}|${topics.java}`]).catch(() => undefined);
-  if (startedBroker) spawnSync('bash', [kafkaSh, 'stop'], { stdio: 'inherit' });
+  if (startedBroker) await stopKafka();
 }
 
 console.log('\n| case | rows | wall s | rows/s | MB/s |');

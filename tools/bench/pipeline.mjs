@@ -5,12 +5,12 @@
 //   inline   the same stages on the main thread (what isolation costs)
 //   plain JS a hand-written loop over row objects doing the same work (what users would write)
 // Each case runs in its own child process (clean heap, honest peak RSS); medians of --reps runs.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median, runCase, runEngine } from './_lib.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -54,20 +54,8 @@ if (values.case !== undefined) {
 
 /** The engine in-process, through the same API the CLI uses. */
 async function engine(mode) {
-  const { AvailablePlugins, buildExecutionPlan, loadPipelineConfig, runPipeline } = await import('@flowengine/core');
-  const { createInstanceHost } = await import('@flowengine/isolation');
   const dir = mkdtempSync(join(tmpdir(), 'fe-bench-'));
-  const file = join(dir, 'pipeline.yml');
-  writeFileSync(file, pipelineYaml(rows));
-  const plugins = new AvailablePlugins();
-  const plan = buildExecutionPlan(loadPipelineConfig({ file }, { plugins }), plugins, { mode, cwd: dir });
-  const host = createInstanceHost();
-  const started = performance.now();
-  const summary = await runPipeline(plan, { startInstance: host.startInstance });
-  const ms = performance.now() - started;
-  await host.close();
-  if (summary.status !== 'succeeded') throw new Error(`${mode}: ${summary.error?.code} ${summary.error?.message}`);
-  const stage = (name) => summary.stages.find((s) => s.name === name);
+  const { ms, stage } = await runEngine({ yaml: pipelineYaml(rows), file: join(dir, 'pipeline.yml'), mode, cwd: dir });
   return { ms, rowsOut: stage('out').rowsIn, p99ChunkMs: stage('half').p99ChunkMs };
 }
 
@@ -92,16 +80,9 @@ function plainJs() {
   return { ms: performance.now() - started, rowsOut: kept, checksum };
 }
 
-function runCase(name) {
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', name, '--rows', String(rows), '--chunk', String(chunkSize)], { encoding: 'utf8' });
-  if (child.status !== 0) throw new Error(`case ${name} failed:\n${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split('\n').at(-1));
-}
-
-const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 const cases = ['worker', 'inline', 'plain'];
 const results = Object.fromEntries(cases.map((name) => [name, []]));
-for (let rep = 0; rep < reps; rep++) for (const name of cases) results[name].push(runCase(name));
+for (let rep = 0; rep < reps; rep++) for (const name of cases) results[name].push(runCase(fileURLToPath(import.meta.url), ['--case', name, '--rows', String(rows), '--chunk', String(chunkSize)]));
 
 console.log(`pipeline bench: generate → filter (≈50%) → select (+1 computed column) → null-sink, ${rows.toLocaleString('en-US')} rows, ${chunkSize.toLocaleString('en-US')}-row chunks, median of ${reps}`);
 const plainRate = rows / (median(results.plain.map((r) => r.ms)) / 1000);

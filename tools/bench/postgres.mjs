@@ -13,6 +13,7 @@ import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { printTable, runCase as runChild } from './_lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -66,13 +67,16 @@ try {
   psql(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
 }
 
-console.log('\n| case | rows | wall s | rows/s | MB/s (csv size) | client CPU s | peak RSS MB |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const r of results) {
-  const cpu = Number.isNaN(r.cpuSeconds) ? '—' : r.cpuSeconds.toFixed(2);
-  const rss = Number.isNaN(r.maxRssKb) ? '—' : (r.maxRssKb / 1024).toFixed(0);
-  console.log(`| ${r.name} | ${r.rows} | ${r.seconds.toFixed(2)} | ${Math.round(r.rows / r.seconds).toLocaleString('en')} | ${(megabytes / r.seconds).toFixed(1)} | ${cpu} | ${rss} |`);
-}
+console.log('');
+printTable(results.map((r) => ({
+  case: r.name,
+  rows: r.rows,
+  'wall s': r.seconds.toFixed(2),
+  'rows/s': Math.round(r.rows / r.seconds).toLocaleString('en'),
+  'MB/s (csv size)': (megabytes / r.seconds).toFixed(1),
+  'client CPU s': Number.isNaN(r.cpuSeconds) ? '—' : r.cpuSeconds.toFixed(2),
+  'peak RSS MB': Number.isNaN(r.maxRssKb) ? '—' : (r.maxRssKb / 1024).toFixed(0),
+})));
 const ratio = (ours, base) => (base.seconds / ours.seconds).toFixed(2);
 console.log(`\nratio to psql (rows/s, goal >= 0.8): sink ${ratio(results[1], results[0])}x (sink alone ${ratio(results[2], results[0])}x), source ${ratio(results[4], results[3])}x`);
 console.log(`load average: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores (the server shares them; figures on a busy machine are noisy)`);
@@ -91,9 +95,7 @@ function runCase(name, file, baseline) {
     return { name, rows, seconds: (performance.now() - started) / 1000, cpuSeconds: Number.NaN, maxRssKb: Number.NaN };
   }
   const key = name.includes('prebuilt') ? 'sink-direct' : name.startsWith('sink') ? 'sink' : 'source';
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', key, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (child.status !== 0) throw new Error(`${name} failed with ${child.status}`);
-  return { ...JSON.parse(child.stdout.trim().split('\n').at(-1)), name };
+  return { ...runChild(fileURLToPath(import.meta.url), ['--case', key, file]), name };
 }
 
 function psql(command, extra = []) {

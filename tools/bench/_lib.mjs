@@ -1,0 +1,70 @@
+// What the bench suites share: option parsing, child-process cases, medians, tables, and one
+// engine run. No import of ours at the top, so a case process that loads this file pays nothing
+// for it (run.mjs lists no file whose name starts with `_` as a suite).
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+
+/** The middle value (the upper one of an even count); `xs` is left as it was. */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * `--key N` pairs over `defaults` (every value an integer). Anything else exits 2 with a message
+ * that lists the keys, e.g. `chunk bench: expected --rows N --reps N, found --rows x`.
+ */
+export function integerOptions(suite, defaults, argv = process.argv.slice(2)) {
+  const options = { ...defaults };
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = argv[i]?.replace(/^--/, '');
+    if (!(key in options) || !Number.isInteger(Number(argv[i + 1]))) {
+      console.error(`${suite} bench: expected ${Object.keys(defaults).map((k) => `--${k} N`).join(' ')}, found ${argv.slice(i).join(' ')}`);
+      process.exit(2);
+    }
+    options[key] = Number(argv[i + 1]);
+  }
+  return options;
+}
+
+/**
+ * Runs `node script ...args` (a suite re-running itself with `--case ...`) so each case has a clean
+ * heap and its own peak RSS; returns the JSON of the last line the case printed. The case's stderr
+ * goes straight to the terminal.
+ */
+export function runCase(script, args) {
+  const child = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (child.status !== 0) throw new Error(`${basename(script)} ${args.join(' ')} failed with ${child.status ?? child.signal}`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1));
+}
+
+/** Prints `rows` (objects with the same keys) as a Markdown table; the first `leftColumns` align left, the rest right. */
+export function printTable(rows, leftColumns = 1) {
+  const columns = Object.keys(rows[0]);
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((row) => String(row[c]).length)));
+  const line = (cells) => `| ${cells.map((cell, i) => (i < leftColumns ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join(' | ')} |`;
+  console.log(line(columns));
+  console.log(`|${widths.map((w, i) => (i < leftColumns ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const row of rows) console.log(line(columns.map((c) => row[c])));
+}
+
+/**
+ * One pipeline through the core executor and the isolation host, as `flowengine run` does: `yaml`
+ * is written to `file`, loaded against `plugins` (built-ins only when undefined), planned in
+ * `mode`, run, and the host closed. Throws unless the run succeeded. `ms` times `runPipeline` alone.
+ */
+export async function runEngine({ yaml, file, mode, cwd, plugins }) {
+  const { AvailablePlugins, buildExecutionPlan, loadPipelineConfig, runPipeline } = await import('@flowengine/core');
+  const { createInstanceHost } = await import('@flowengine/isolation');
+  writeFileSync(file, yaml);
+  const catalog = plugins ?? new AvailablePlugins();
+  const plan = buildExecutionPlan(loadPipelineConfig({ file }, { plugins: catalog }), catalog, { cwd, mode });
+  const host = createInstanceHost();
+  try {
+    const started = performance.now();
+    const summary = await runPipeline(plan, { startInstance: host.startInstance });
+    const ms = performance.now() - started;
+    if (summary.status !== 'succeeded') throw new Error(`${mode}: run ${summary.status}: ${summary.error?.code} ${summary.error?.message}`);
+    return { ms, stage: (name) => summary.stages.find((s) => s.name === name) };
+  } finally {
+    await host.close();
+  }
+}
