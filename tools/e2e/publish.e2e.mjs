@@ -45,12 +45,12 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 try {
-  await step('preflight: every public package is built', preflight);
+  const packages = await publicPackages();
+  await step('preflight: every public package is built', () => preflight(packages));
   registry = await step('start Verdaccio (127.0.0.1, free port, temp storage)', () => startVerdaccio());
   console.log(`   registry ${registry.url}`);
   work = await mkdtemp(join(tmpdir(), 'flowengine-e2e-'));
-  const env = npmEnv(registry, work);
-  const packages = await publicPackages();
+  const env = npmEnv(registry);
 
   await step(`publish ${packages.length} FlowEngine packages`, async () => {
     for (const pkg of packages) {
@@ -156,7 +156,7 @@ async function step(name, fn) {
 }
 
 /** npm configuration for every child: our registry and token, never the user's ~/.npmrc. */
-function npmEnv(reg, dir) {
+function npmEnv(reg) {
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (key.toLowerCase().startsWith('npm_config_')) delete env[key];
   return {
@@ -168,7 +168,6 @@ function npmEnv(reg, dir) {
     npm_config_update_notifier: 'false',
     // Keep the global npmrc's CA file (a TLS-intercepting proxy may sit in front of the registry).
     ...(process.env.npm_config_cafile === undefined ? {} : { npm_config_cafile: process.env.npm_config_cafile }),
-    FLOWENGINE_E2E_WORK: dir,
     CI: '1',
   };
 }
@@ -192,12 +191,11 @@ function run(command, args, { cwd, env, allowFailure = false }, what, hint) {
   });
 }
 
-async function preflight() {
+async function preflight(packages) {
   const missing = [];
-  for (const pkg of await publicPackages()) {
-    const manifest = JSON.parse(await readFile(join(pkg.dir, 'package.json'), 'utf8'));
+  for (const { name, dir, manifest } of packages) {
     const main = manifest.exports?.['.']?.default ?? manifest.main ?? './dist/index.js';
-    if (!(await stat(join(pkg.dir, main)).then(() => true, () => false))) missing.push(`${pkg.name} (${main})`);
+    if (!(await stat(join(dir, main)).then(() => true, () => false))) missing.push(`${name} (${main})`);
   }
   if (missing.length > 0) throw new StepError(`not built: ${missing.join(', ')}`, 'run `npm run build` at the repo root first');
 }
@@ -208,7 +206,7 @@ async function publicPackages() {
     for (const entry of (await readdir(join(root, group))).sort()) {
       const dir = join(root, group, entry);
       const manifest = await readFile(join(dir, 'package.json'), 'utf8').then(JSON.parse, () => undefined);
-      if (manifest !== undefined && manifest.private !== true) out.push({ name: manifest.name, dir });
+      if (manifest !== undefined && manifest.private !== true) out.push({ name: manifest.name, dir, manifest });
     }
   }
   // Dependencies first, so a registry never holds a package whose dependency is missing.

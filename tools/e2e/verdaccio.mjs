@@ -1,4 +1,4 @@
-// Starts and stops a real Verdaccio registry for the e2e and the template tests.
+// Starts and stops a real Verdaccio registry for the publishing e2e (publish.e2e.mjs).
 //
 // Loopback only, a free port picked by the OS, storage in a fresh temp folder. Our package names are
 // served from that storage alone (no proxy), so a test can never silently install a FlowEngine

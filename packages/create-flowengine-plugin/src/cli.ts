@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import * as prompts from '@clack/prompts';
 import { FlowEngineError } from '@flowengine/sdk';
@@ -7,7 +6,7 @@ import { EXIT_CANCELLED, EXIT_USAGE, type CreateErrorCode } from './errors.js';
 import { PLUGIN_KINDS, type PluginKind } from './kinds.js';
 import { ownVersion, sdkRange, templateDir } from './locate.js';
 import { defaultPackageName, followsConvention, nameProblems } from './names.js';
-import { scaffold } from './scaffold.js';
+import { scaffold, targetDirProblem } from './scaffold.js';
 
 /** Where the CLI reads and writes; `main` takes it so tests and embedders need not touch globals. */
 export interface CliIo {
@@ -117,10 +116,11 @@ function answered<T>(value: T): Exclude<T, symbol> {
   return value as Exclude<T, symbol>;
 }
 
+/** The folder prompt's check: the scaffold's own, as a message the user can answer by typing another name. */
 function emptyFolderProblem(dir: string): string | undefined {
   try {
-    return readdirSync(dir).length === 0 ? undefined : `${dir} is not empty; pick a new folder.`;
+    return targetDirProblem(dir)?.message;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : `${dir}: ${(error as Error).message}`;
+    return `${dir}: ${(error as Error).message}`;
   }
 }

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { FlowEngineError } from '@flowengine/sdk';
@@ -42,7 +43,8 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
       `--name: "${options.packageName}" is not a valid npm package name: ${problems.join('; ')}`,
       { details: { name: options.packageName, problems } });
   }
-  await assertEmptyOrAbsent(options.targetDir);
+  const notEmpty = targetDirProblem(options.targetDir);
+  if (notEmpty !== undefined) throw notEmpty;
   await assertTemplate(options.templateDir);
 
   const id = pluginId(options.packageName, options.kind);
@@ -73,23 +75,27 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
   return { pluginId: id, files };
 }
 
-async function assertEmptyOrAbsent(dir: string): Promise<void> {
+/**
+ * Why `dir` cannot take a scaffold (FE_CREATE_TARGET_NOT_EMPTY: it holds files, or is a file), or
+ * undefined when it is new or empty; any other file-system error is thrown. Synchronous, because
+ * the folder prompt validates with it as well.
+ */
+export function targetDirProblem(dir: string): FlowEngineError | undefined {
   let entries: string[];
   try {
-    entries = await readdir(dir);
+    entries = readdirSync(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      throw new FlowEngineError('FE_CREATE_TARGET_NOT_EMPTY', `${dir}: expected a new or empty folder, found a file`, { details: { dir } });
+      return new FlowEngineError('FE_CREATE_TARGET_NOT_EMPTY', `${dir}: expected a new or empty folder, found a file`, { details: { dir } });
     }
     throw error;
   }
-  if (entries.length > 0) {
-    const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, … (${entries.length} entries)` : '');
-    throw new FlowEngineError('FE_CREATE_TARGET_NOT_EMPTY',
-      `${dir}: expected a new or empty folder, found ${shown}; nothing was written. Pick another folder or empty this one.`,
-      { details: { dir, entries: entries.slice(0, 20) } });
-  }
+  if (entries.length === 0) return undefined;
+  const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, … (${entries.length} entries)` : '');
+  return new FlowEngineError('FE_CREATE_TARGET_NOT_EMPTY',
+    `${dir}: expected a new or empty folder, found ${shown}; nothing was written. Pick another folder or empty this one.`,
+    { details: { dir, entries: entries.slice(0, 20) } });
 }
 
 async function assertTemplate(dir: string): Promise<void> {

@@ -2,7 +2,7 @@
 // stdin and stdout, so @clack/prompts runs exactly as it does for a user. Input is sent only once
 // the prompt it answers has been drawn (no sleeps), so a slow machine makes the test slower, not flaky.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -57,6 +57,18 @@ it('Ctrl-C at a prompt exits 130 with FE_CREATE_CANCELLED and writes nothing', a
   expect(run.code, run.output).toBe(130);
   expect(run.output).toContain('FE_CREATE_CANCELLED');
   await expect(stat(join(work, 'never-written'))).rejects.toThrow(/ENOENT/);
+});
+
+it('says why a typed folder cannot be used, with the same check as --yes, and keeps its files', async () => {
+  const taken = join(work, 'taken');
+  await mkdir(taken);
+  await writeFile(join(taken, 'notes.txt'), 'mine');
+  // The absolute path shows only in the prompt's complaint (the answer typed was 'taken').
+  const run = await onTty('', [['Where should the plugin go?', 'taken\r'], [taken, '\u0003']]);
+  expect(run.code, run.output).toBe(130);
+  expect(run.output).toContain(`${taken}: expected a new or empty folder, found notes.txt; nothing was written.`);
+  expect(await readFile(join(taken, 'notes.txt'), 'utf8')).toBe('mine');
+  await expect(stat(join(taken, 'package.json'))).rejects.toThrow(/ENOENT/);
 });
 
 it('--yes on a terminal never prompts', async () => {

@@ -29,12 +29,15 @@ export const plugin = defineTransform({
     const builder = new ChunkBuilder(inputSchema);
     return {
       transform(chunk: Chunk): Chunk {
-        for (const row of chunk.rows()) {
-          const values = row.toArray();
-          const value = values[index];
-          if (typeof value === 'string') values[index] = value.toUpperCase();
-          builder.appendRow(values);
+        // Columnar, the fast path: the other columns are appended whole, and only the changed one
+        // is read value by value (no row objects, no array per row).
+        const column = chunk.column(index);
+        const upper = new Array<unknown>(chunk.length);
+        for (let i = 0; i < chunk.length; i++) {
+          const value = column.get(i);
+          upper[i] = typeof value === 'string' ? value.toUpperCase() : value;
         }
+        builder.appendColumns(chunk.columns.map((other, i) => (i === index ? upper : other)));
         return builder.finish();
       },
     };
