@@ -25,6 +25,6 @@ export type { BufferPoolOptions } from './chunk/buffer-pool.js';
 export { ObjectPool, ChunkBuilderPool, ArrayRowPool } from './chunk/pools.js';
 export type { PoolSize } from './chunk/pools.js';
 export { chunkFromRows } from './chunk/from-rows.js';
-export { Type } from 'typebox';
+export { Type } from './vendor/typebox.js';
 export type { Static, TSchema } from 'typebox';
 export { editDistance, byCloseness, closestMatch } from './errors/did-you-mean.js';

@@ -1,5 +1,5 @@
 import type { Static, TSchema } from 'typebox';
-import Value from 'typebox/value';
+import { Value } from '../vendor/typebox.js';
 import { FlowEngineError } from '../errors/flowengine-error.js';
 
 /**
