@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FlowEngineError } from '@flowengine/sdk';
-import { LOCK_FILE, discoverPlugins, preloadPlugins, readLock, resolvePlugin, verifyLock } from '@flowengine/isolation';
+import { LOCK_FILE, describePlugins, discoverPlugins, preloadPlugins, readLock, resolvePlugin, verifyLock } from '@flowengine/isolation';
 import { fixturePackage } from './helpers.js';
 
 const sdkDir = fileURLToPath(new URL('../../sdk', import.meta.url));
@@ -52,6 +52,32 @@ describe('plugin resolution', () => {
       code: 'FE_PLUGIN_SDK_MISMATCH',
       message: expect.stringContaining('it accepts @flowengine/sdk >=9.0.0 <10.0.0-0') as string,
     }));
+  });
+});
+
+describe('describing plugins (config schemas read in a throwaway worker)', () => {
+  it('describes a list in order; a module that throws or exits at import fails only itself', async () => {
+    const fixtures = join(project, 'node_modules/flowengine-plugin-fixtures/plugins.mjs');
+    const throws = join(project, 'throws-at-import.mjs');
+    const exits = join(project, 'exits-at-import.mjs');
+    writeFileSync(throws, "throw new Error('broken at import');\n");
+    writeFileSync(exits, 'process.exit(3);\n');
+    const results = await describePlugins([
+      { id: 'faulty-transform', kind: 'transform', modulePath: fixtures },
+      { id: 'thrower', kind: 'transform', modulePath: throws },
+      { id: 'exiter', kind: 'sink', modulePath: exits },
+      { id: 'counter-source', kind: 'source', modulePath: fixtures },
+    ]);
+    expect(results).toHaveLength(4);
+    expect(results[0]).toMatchObject({ stateless: true, configSchema: { required: ['behaviour'] } });
+    expect(results[1]).toBeInstanceOf(FlowEngineError);
+    expect((results[1] as FlowEngineError).message).toContain('broken at import');
+    // process.exit ends the worker: that plugin gets the error, the next one a fresh worker.
+    expect(results[2]).toBeInstanceOf(FlowEngineError);
+    expect((results[2] as FlowEngineError).code).toBe('FE_PLUGIN_LOAD_FAILED');
+    expect((results[2] as FlowEngineError).message).toBe(`plugin "exiter": loading ${exits} exited with code 3`);
+    expect(results[3]).toMatchObject({ stateless: false, configSchema: { type: 'object' } });
+    expect(await describePlugins([])).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { FlowEngineError, type TSchema } from '@flowengine/sdk';
-import { describePlugin, discoverPlugins, readLock, verifyLock, type ResolvedPlugin } from '@flowengine/isolation';
+import { describePlugins, discoverPlugins, readLock, verifyLock, type ResolvedPlugin } from '@flowengine/isolation';
 import { BUILT_IN_PLUGINS } from '../builtins/index.js';
 import type { PipelineSource } from '../config/load.js';
 import type { InstalledPlugin } from './catalog.js';
@@ -30,7 +30,7 @@ export function pluginTypesIn(source: PipelineSource): string[] {
  * The installed plugins a run needs. With a preload lock file (`flowengine plugins preload`), the
  * locked plugins are used without resolving, after checking their files are unchanged
  * (FE_PLUGIN_INTEGRITY otherwise); ids the lock lacks are discovered. Without a lock, plugins are
- * discovered in node_modules and their config schemas read in a throwaway worker.
+ * discovered in node_modules and their config schemas read in one throwaway worker.
  */
 export async function findInstalledPlugins(projectDir: string, ids: readonly string[]): Promise<InstalledPlugin[]> {
   const wanted = ids.filter((id) => !BUILT_IN_IDS.has(id));
@@ -46,6 +46,7 @@ export async function findInstalledPlugins(projectDir: string, ids: readonly str
   const rest = wanted.filter((id) => !locked.includes(id));
   if (rest.length === 0) return found;
   const { plugins, problems } = discoverUpward(projectDir);
+  const toDescribe: ResolvedPlugin[] = [];
   for (const id of rest) {
     const plugin = plugins.find((candidate) => candidate.id === id);
     if (plugin === undefined) {
@@ -55,9 +56,14 @@ export async function findInstalledPlugins(projectDir: string, ids: readonly str
       if (refused !== undefined) throw refused;
       continue;
     }
-    const described = await describePlugin(plugin);
-    found.push(toInstalled(plugin, described.configSchema as TSchema));
+    toDescribe.push(plugin);
   }
+  const descriptions = await describePlugins(toDescribe);
+  toDescribe.forEach((plugin, i) => {
+    const described = descriptions[i];
+    if (described instanceof FlowEngineError || described === undefined) throw described;
+    found.push(toInstalled(plugin, described.configSchema as TSchema));
+  });
   return found;
 }
 
@@ -65,13 +71,12 @@ export async function findInstalledPlugins(projectDir: string, ids: readonly str
 export async function allInstalledPlugins(projectDir: string): Promise<{ plugins: InstalledPlugin[]; problems: FlowEngineError[] }> {
   const { plugins, problems } = discoverUpward(projectDir);
   const installed: InstalledPlugin[] = [];
-  for (const plugin of plugins) {
-    try {
-      installed.push(toInstalled(plugin, (await describePlugin(plugin)).configSchema as TSchema));
-    } catch (error) {
-      problems.push(FlowEngineError.from(error));
-    }
-  }
+  const descriptions = await describePlugins(plugins);
+  plugins.forEach((plugin, i) => {
+    const described = descriptions[i];
+    if (described instanceof FlowEngineError) problems.push(described);
+    else if (described !== undefined) installed.push(toInstalled(plugin, described.configSchema as TSchema));
+  });
   return { plugins: installed, problems };
 }
 

@@ -1,9 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { Compile } from 'typebox/compile';
 import { FlowEngineError, SDK_VERSION } from '@flowengine/sdk';
-import type { FlowEngineErrorData } from '@flowengine/sdk';
+import { describePlugins } from './describe.js';
 import { discoverPlugins, notFound } from './discover.js';
 import type { DiscoverOptions, ResolvedPlugin } from './discover.js';
 import { hashPackage } from './hash.js';
@@ -49,8 +48,8 @@ export interface PreloadOptions extends DiscoverOptions {
 }
 
 /**
- * Resolves every plugin (manifest, SDK range), loads each module in a throwaway worker to read its
- * config schema and compiles that into a validator, hashes each plugin package's files (sha256),
+ * Resolves every plugin (manifest, SDK range), loads the modules in one throwaway worker to read their
+ * config schemas and compiles that into a validator, hashes each plugin package's files (sha256),
  * and writes `.flowengine/plugins.lock.json`. Fails on the first plugin that cannot be resolved.
  */
 export async function preloadPlugins(options: PreloadOptions): Promise<PluginLock> {
@@ -58,22 +57,27 @@ export async function preloadPlugins(options: PreloadOptions): Promise<PluginLoc
   const { plugins, problems } = discoverPlugins(options);
   const wanted = options.ids ?? plugins.map((plugin) => plugin.id);
   const lock: PluginLock = { version: LOCK_VERSION, sdk: options.sdkVersion ?? SDK_VERSION, plugins: {}, packages: {} };
-  for (const id of wanted) {
+  const chosen = wanted.map((id) => {
     const plugin = plugins.find((candidate) => candidate.id === id);
     if (plugin === undefined) {
       throw problems.find((problem) => (problem.details.ids as string[] | undefined)?.includes(id)) ?? notFound(id, plugins.map((candidate) => candidate.id));
     }
-    const described = await describePlugin(plugin);
+    return plugin;
+  });
+  const descriptions = await describePlugins(chosen);
+  chosen.forEach((plugin, i) => {
+    const described = descriptions[i];
+    if (described instanceof FlowEngineError || described === undefined) throw described;
     // Compiling proves the schema is usable before any run depends on it.
     Compile(described.configSchema as Parameters<typeof Compile>[0]);
     const packageDir = relative(projectDir, plugin.packageDir) || '.';
-    lock.plugins[id] = {
-      id, kind: plugin.kind, packageName: plugin.packageName, packageVersion: plugin.packageVersion, packageDir,
+    lock.plugins[plugin.id] = {
+      id: plugin.id, kind: plugin.kind, packageName: plugin.packageName, packageVersion: plugin.packageVersion, packageDir,
       modulePath: relative(projectDir, plugin.modulePath), sdk: plugin.sdk, firstParty: plugin.firstParty, builtin: plugin.builtin,
       stateless: described.stateless, configSchema: described.configSchema,
     };
     lock.packages[packageDir] ??= hashPackage(plugin.packageDir);
-  }
+  });
   if (options.write !== false) {
     const path = join(projectDir, LOCK_FILE);
     mkdirSync(dirname(path), { recursive: true });
@@ -136,18 +140,4 @@ export function verifyLock(projectDir: string, lock: PluginLock, ids: readonly s
     });
   }
   return out;
-}
-
-/** Loads a plugin module in a throwaway worker and reads its descriptor's config schema. */
-export function describePlugin(plugin: Pick<ResolvedPlugin, 'id' | 'kind' | 'modulePath'>): Promise<{ configSchema: unknown; stateless: boolean; sdk: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const worker = new Worker(new URL('./describe-entry.js', import.meta.url), { workerData: { modulePath: plugin.modulePath, id: plugin.id, kind: plugin.kind } });
-    worker.once('message', (message: { ok: true; configSchema: unknown; stateless: boolean; sdk: string } | { ok: false; error: FlowEngineErrorData }) => {
-      void worker.terminate();
-      if (message.ok) resolvePromise(message);
-      else reject(FlowEngineError.fromData(message.error));
-    });
-    worker.once('error', (error) => reject(new FlowEngineError('FE_PLUGIN_LOAD_FAILED', `plugin "${plugin.id}": loading ${plugin.modulePath} crashed: ${error.message}`, { cause: error })));
-    worker.once('exit', (code) => reject(new FlowEngineError('FE_PLUGIN_LOAD_FAILED', `plugin "${plugin.id}": loading ${plugin.modulePath} exited with code ${code}`)));
-  });
 }
