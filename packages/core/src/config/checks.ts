@@ -1,5 +1,5 @@
 import { byCloseness } from '@flowengine/sdk';
-import { Value } from 'typebox/value';
+import { Value } from '@flowengine/sdk/typebox';
 import type { PluginCatalog } from './catalog.js';
 import { didYouMean } from './did-you-mean.js';
 import { effectivePluginSchema } from './plugin-schema.js';

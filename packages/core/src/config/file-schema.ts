@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '@flowengine/sdk/typebox';
 import {
   ARRAY_ROW_POOL_DEFAULTS, CHANNEL_DEFAULTS, CHUNK_POOL_DEFAULTS, ISOLATION_DEFAULTS, PERFORMANCE_DEFAULTS, RESTART_DEFAULTS,
 } from './defaults.js';

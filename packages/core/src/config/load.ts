@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { FlowEngineError } from '@flowengine/sdk';
 import type { Static } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { Compile } from '@flowengine/sdk/typebox';
 import type { PluginCatalog } from './catalog.js';
 import { checkReferences } from './checks.js';
 import { checkGraph, instanceLocations } from './graph-checks.js';

@@ -1,5 +1,5 @@
 import type { Static } from 'typebox';
-import { Value } from 'typebox/value';
+import { Value } from '@flowengine/sdk/typebox';
 import type { PluginCatalog, PluginCatalogEntry } from './catalog.js';
 import { isObj, sourceSchemaTargets } from './checks.js';
 import {

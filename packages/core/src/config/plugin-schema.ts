@@ -1,5 +1,6 @@
-import { Type, type TSchema } from 'typebox';
-import { Compile, type Validator } from 'typebox/compile';
+import type { TSchema } from 'typebox';
+import type { Validator } from 'typebox/compile';
+import { Compile, Type } from '@flowengine/sdk/typebox';
 import type { PluginCatalogEntry } from './catalog.js';
 
 /** The schema a plugin's `config:` is checked against, and its compiled validator. */

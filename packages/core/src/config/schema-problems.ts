@@ -1,7 +1,7 @@
 import type { TSchema } from 'typebox';
 import type { Validator } from 'typebox/compile';
 import type { TLocalizedValidationError } from 'typebox/error';
-import { Settings } from 'typebox/system';
+import { Settings } from '@flowengine/sdk/typebox';
 import { didYouMean, suggestion } from './did-you-mean.js';
 import { childPointer, type ProblemList } from './problems.js';
 

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { Compile } from 'typebox/compile';
+import { Compile } from '@flowengine/sdk/typebox';
 import { FlowEngineError, SDK_VERSION } from '@flowengine/sdk';
 import { describePlugins } from './describe.js';
 import { discoverPlugins, notFound } from './discover.js';
