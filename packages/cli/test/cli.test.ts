@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -295,5 +295,35 @@ describe('flowengine validate and plugins', () => {
     const result = await flowengine(['plugins', 'info', 'nope'], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('plugins info: no plugin "nope"; installed: cast, console-sink, filter, generate, null-sink, select');
+  });
+
+  it('plugins preload in a workspace subfolder locks the hoisted plugins, and run starts from the lock', async () => {
+    // Inside the repo, so the plugins come from the workspace root's node_modules, as for a user's
+    // app in a monorepo. Preload once looked only in the project's own node_modules.
+    const project = mkdtempSync(join(fileURLToPath(new URL('..', import.meta.url)), '.tmp-preload-'));
+    try {
+      writeFileSync(join(project, 'package.json'), '{ "name": "app", "private": true }\n');
+      writeFileSync(join(project, 'one.csv'), 'id\n1\n2\n');
+      writeFileSync(join(project, 'pipeline.yml'), `pipeline:
+  name: hoisted
+  plugins:
+    - { name: csv, type: csv-source, config: { path: one.csv }, schema: { fields: [{ name: id, type: int32 }] } }
+    - { name: out, type: null-sink }
+`);
+      const preload = await flowengine(['plugins', 'preload', 'pipeline.yml'], { cwd: project });
+      expect(preload.stderr).toBe('');
+      expect(preload.code).toBe(0);
+      const lock = JSON.parse(readFileSync(join(project, '.flowengine/plugins.lock.json'), 'utf8')) as { plugins: Record<string, { packageName: string }> };
+      expect(Object.keys(lock.plugins)).toEqual(['csv-source']);
+      expect(lock.plugins['csv-source']?.packageName).toBe('@flowengine/plugin-csv');
+
+      const run = await flowengine(['run', 'pipeline.yml', '--json'], { cwd: project });
+      expect(run.code, run.stderr).toBe(0);
+      const summary = JSON.parse(run.stdout) as { status: string; stages: Array<{ name: string; rowsIn: number }> };
+      expect(summary.status).toBe('succeeded');
+      expect(summary.stages.find((stage) => stage.name === 'out')?.rowsIn).toBe(2);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });

@@ -31,4 +31,3 @@ export type {
   AttachMetricsOptions, AttachedMetrics, ServeMetricsOptions, MetricsServer, MemorySampler, MemorySamplerOptions, MemoryReport, InstanceMemoryReport,
 } from './metrics/index.js';
 export { findInstalledPlugins, allInstalledPlugins, pluginTypesIn } from './pipeline/installed.js';
-export { discoverUpward } from './pipeline/installed.js';

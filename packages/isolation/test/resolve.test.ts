@@ -40,6 +40,20 @@ describe('plugin resolution', () => {
     expect(problems.map((problem) => problem.code).sort()).toEqual(['FE_PLUGIN_MANIFEST_INVALID', 'FE_PLUGIN_SDK_MISMATCH']);
   });
 
+  it('searches every ancestor\'s node_modules as Node does: the nearest copy of an id wins', () => {
+    const app = join(project, 'apps', 'app');
+    writePackage(app, { name: 'app', private: true });
+    writePackage(join(app, 'node_modules', 'flowengine-plugin-near'), {
+      name: 'flowengine-plugin-near', version: '1.0.0', keywords: ['flowengine-plugin'],
+      flowengine: { sdk: '^0.1.0', plugins: [{ id: 'identity', kind: 'transform', entry: 'index.js' }] },
+    });
+    const { plugins, problems } = discoverPlugins({ projectDir: app });
+    expect(plugins.find((plugin) => plugin.id === 'identity')?.packageName).toBe('flowengine-plugin-near');
+    // Hoisted to the project root, found from the nested app.
+    expect(plugins.find((plugin) => plugin.id === 'counter-source')?.packageName).toBe('flowengine-plugin-fixtures');
+    expect(problems.map((problem) => problem.code)).not.toContain('FE_PLUGIN_DUPLICATE_ID');
+  });
+
   it('lists installed ids closest first for an unknown id', () => {
     const error = (() => { try { resolvePlugin('identiy', { projectDir: project }); } catch (thrown) { return thrown as FlowEngineError; } })();
     expect(error?.code).toBe('FE_PLUGIN_NOT_FOUND');

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { FlowEngineError, type TSchema } from '@flowengine/sdk';
 import { describePlugins, discoverPlugins, readLock, verifyLock, type ResolvedPlugin } from '@flowengine/isolation';
@@ -45,7 +44,7 @@ export async function findInstalledPlugins(projectDir: string, ids: readonly str
   }
   const rest = wanted.filter((id) => !locked.includes(id));
   if (rest.length === 0) return found;
-  const { plugins, problems } = discoverUpward(projectDir);
+  const { plugins, problems } = discoverPlugins({ projectDir });
   const toDescribe: ResolvedPlugin[] = [];
   for (const id of rest) {
     const plugin = plugins.find((candidate) => candidate.id === id);
@@ -69,7 +68,7 @@ export async function findInstalledPlugins(projectDir: string, ids: readonly str
 
 /** Every installed plugin (for `plugins list` and `flowengine schema`). */
 export async function allInstalledPlugins(projectDir: string): Promise<{ plugins: InstalledPlugin[]; problems: FlowEngineError[] }> {
-  const { plugins, problems } = discoverUpward(projectDir);
+  const { plugins, problems } = discoverPlugins({ projectDir });
   const installed: InstalledPlugin[] = [];
   const descriptions = await describePlugins(plugins);
   plugins.forEach((plugin, i) => {
@@ -78,27 +77,6 @@ export async function allInstalledPlugins(projectDir: string): Promise<{ plugins
     else if (described !== undefined) installed.push(toInstalled(plugin, described.configSchema as TSchema));
   });
   return { plugins: installed, problems };
-}
-
-/**
- * Plugins in `projectDir/node_modules` and in every ancestor's node_modules, as Node resolves
- * packages (a workspace package finds what is hoisted to the root). The nearest copy of an id wins.
- */
-export function discoverUpward(projectDir: string): { plugins: ResolvedPlugin[]; problems: FlowEngineError[] } {
-  const plugins: ResolvedPlugin[] = [];
-  const problems: FlowEngineError[] = [];
-  const seen = new Set<string>();
-  for (let dir = resolve(projectDir); ; dir = dirname(dir)) {
-    const found = discoverPlugins({ projectDir: dir });
-    for (const plugin of found.plugins) {
-      if (seen.has(plugin.id)) continue;
-      seen.add(plugin.id);
-      plugins.push(plugin);
-    }
-    problems.push(...found.problems.filter((problem) => problem.code !== 'FE_PLUGIN_DUPLICATE_ID'));
-    if (dirname(dir) === dir) break;
-  }
-  return { plugins, problems };
 }
 
 function toInstalled(plugin: ResolvedPlugin, configSchema: TSchema): InstalledPlugin {

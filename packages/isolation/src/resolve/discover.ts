@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import semver from 'semver';
 import { FlowEngineError, PLUGIN_KEYWORD, SDK_VERSION, byCloseness, parseManifest } from '@flowengine/sdk';
 import type { PluginKind } from '@flowengine/sdk';
@@ -27,7 +27,7 @@ export interface BuiltinPlugin {
 }
 
 export interface DiscoverOptions {
-  /** The project whose node_modules is searched. */
+  /** The project whose node_modules, and every ancestor's, is searched. */
   readonly projectDir: string;
   readonly builtins?: readonly BuiltinPlugin[];
   /** The engine's SDK version (default: the SDK this package was built with). */
@@ -36,9 +36,11 @@ export interface DiscoverOptions {
 
 /**
  * Lists every plugin available to a project: the built-ins, then each package in
- * `<projectDir>/node_modules` (scoped ones too) that carries the `flowengine-plugin` keyword or a
- * `"flowengine"` block. Reads manifests only; no plugin code is loaded. Packages whose manifest is
- * broken or whose SDK range excludes this engine are returned in `problems`, not as plugins.
+ * `<projectDir>/node_modules` and in every ancestor's (scoped ones too; as Node resolves packages,
+ * so a workspace package finds what is hoisted to the root, and the nearest copy of an id wins)
+ * that carries the `flowengine-plugin` keyword or a `"flowengine"` block. Reads manifests only; no
+ * plugin code is loaded. Packages whose manifest is broken or whose SDK range excludes this engine
+ * are returned in `problems`, not as plugins.
  */
 export function discoverPlugins(options: DiscoverOptions): { plugins: ResolvedPlugin[]; problems: FlowEngineError[] } {
   const plugins: ResolvedPlugin[] = [];
@@ -62,20 +64,27 @@ export function discoverPlugins(options: DiscoverOptions): { plugins: ResolvedPl
     });
   }
   const sdkVersion = options.sdkVersion ?? SDK_VERSION;
-  for (const { packageDir, pkg } of candidatePackages(join(options.projectDir, 'node_modules'))) {
-    try {
-      const manifest = parseManifest(pkg, packageDir);
-      checkSdkRange(manifest.packageName, manifest.packageVersion, manifest.sdk, sdkVersion, manifest.plugins.map((entry) => entry.id));
-      for (const entry of manifest.plugins) {
-        add({
-          id: entry.id, kind: entry.kind, modulePath: isAbsolute(entry.entry) ? entry.entry : resolve(packageDir, entry.entry),
-          packageName: manifest.packageName, packageVersion: manifest.packageVersion, packageDir, sdk: manifest.sdk,
-          firstParty: manifest.packageName.startsWith('@flowengine/'), builtin: false,
-        });
+  // Ids found in a nearer node_modules: a farther copy is shadowed, not a duplicate.
+  const nearer = new Set<string>();
+  for (let dir = resolve(options.projectDir); ; dir = dirname(dir)) {
+    for (const { packageDir, pkg } of candidatePackages(join(dir, 'node_modules'))) {
+      try {
+        const manifest = parseManifest(pkg, packageDir);
+        checkSdkRange(manifest.packageName, manifest.packageVersion, manifest.sdk, sdkVersion, manifest.plugins.map((entry) => entry.id));
+        for (const entry of manifest.plugins) {
+          if (nearer.has(entry.id)) continue;
+          add({
+            id: entry.id, kind: entry.kind, modulePath: isAbsolute(entry.entry) ? entry.entry : resolve(packageDir, entry.entry),
+            packageName: manifest.packageName, packageVersion: manifest.packageVersion, packageDir, sdk: manifest.sdk,
+            firstParty: manifest.packageName.startsWith('@flowengine/'), builtin: false,
+          });
+        }
+      } catch (error) {
+        problems.push(FlowEngineError.from(error));
       }
-    } catch (error) {
-      problems.push(FlowEngineError.from(error));
     }
+    for (const plugin of plugins) if (!plugin.builtin) nearer.add(plugin.id);
+    if (dirname(dir) === dir) break;
   }
   return { plugins, problems };
 }
