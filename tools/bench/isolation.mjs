@@ -1,14 +1,18 @@
 // Isolation host cost (issue 3, "Bench"): per-chunk round trip p50/p99 of an identity transform in
 // worker and process mode against inline, at 100 / 1,000 / 10,000 rows per chunk, throughput per
 // mode, start-to-first-chunk, and two references: a raw postMessage echo and one piscina task per chunk.
+// Last, `flowengine run` of a one-row pipeline with and without a `flowengine plugins preload` lock.
 //   node tools/bench/run.mjs isolation [--calls 400] [--rows 1000000] [--depth 4]
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { ChunkBuilder, decodeChunk, encodeChunk } from '@flowengine/sdk';
 import { startInstance } from '@flowengine/isolation';
 import { Piscina } from 'piscina';
-import { integerOptions } from './_lib.mjs';
+import { integerOptions, median } from './_lib.mjs';
 import { rowSchema as schema, userNames } from './_rows.mjs';
 
 const options = integerOptions('isolation', { calls: 400, rows: 1_000_000, depth: 4 });
@@ -134,3 +138,33 @@ for (const mode of ['inline', 'worker', 'process']) {
   await handle.close();
   console.log(`${mode.padStart(10)}: ${fmt(first - t0)} (open ${fmt(opened - t0)}, first chunk ${fmt(first - opened)})`);
 }
+
+// A user's first run: the CLI finds the plugins (discovery, config schemas read in a throwaway
+// worker), or takes them from the lock that `plugins preload` wrote (after re-hashing their files).
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const project = join(root, '.bench/preload-project');
+const cli = join(root, 'packages/cli/dist/bin.js');
+mkdirSync(project, { recursive: true });
+writeFileSync(join(project, 'package.json'), '{ "name": "preload-bench", "private": true }\n');
+writeFileSync(join(project, 'one.csv'), 'id\n1\n');
+writeFileSync(join(project, 'pipeline.yml'), `pipeline:
+  name: first-chunk
+  plugins:
+    - { name: csv, type: csv-source, config: { path: one.csv }, schema: { fields: [{ name: id, type: int32 }] } }
+    - { name: out, type: null-sink }
+`);
+const flowengine = (...args) => {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, [cli, ...args], { cwd: project, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`flowengine ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
+  return performance.now() - started;
+};
+const coldRuns = (n) => median(Array.from({ length: n }, () => flowengine('run', 'pipeline.yml', '--json')));
+rmSync(join(project, '.flowengine'), { recursive: true, force: true });
+const withoutLock = coldRuns(5);
+flowengine('plugins', 'preload', 'pipeline.yml');
+const withLock = coldRuns(5);
+rmSync(join(project, '.flowengine'), { recursive: true, force: true });
+console.log('\npipeline start to first chunk: `flowengine run` of a one-row CSV → null-sink, whole command (median of 5)');
+console.log(`    without preload: ${fmt(withoutLock)}`);
+console.log(`  with preload lock: ${fmt(withLock)} (${(withoutLock / withLock).toFixed(2)}× faster)`);

@@ -1,19 +1,20 @@
 #!/usr/bin/env node
 // Postgres bench, both directions, each beside psql doing the same job on the same data in the same run:
 //   sink:   a 1M-row CSV file → csv-source → postgres-sink (append)   vs  psql -c "\copy t from 'file' csv header"
-//           (and the same rows as chunks parsed before the clock starts, to time the sink alone)
-//   source: a 1M-row table → postgres-source → null sink (counts rows)  vs  psql -c "\copy (select …) to /dev/null"
-//   node tools/bench/postgres.mjs [rows=1000000]     (build first: npx tsc -b plugins/postgres plugins/csv)
+//   source: a 1M-row table → postgres-source → null-sink               vs  psql -c "\copy (select …) to /dev/null"
+// The engine cases run the pipeline as `flowengine run` does (core executor + isolation host), in
+// `worker` mode (the default: each instance in its own thread) and in `inline` mode. One more case
+// drives the sink alone on chunks parsed before the clock starts, to separate it from CSV parsing.
+//   node tools/bench/postgres.mjs [--rows 1000000] [--reps 3]     (build first: npm run build)
 // Server: FLOWENGINE_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/test); tables live in the
-// schema `fe_bench`, dropped at the end. Each case runs in its own child process (own RSS and CPU time).
-// The plugins are driven inline on one thread, as the engine's `inline` mode does (no worker, no channels);
-// the sink flushes (commits) every second like the executor's default flushIntervalMs, and at the end.
+// schema `fe_bench`, dropped at the end. Each case runs in its own child process (own RSS and CPU
+// time, every thread counted); figures are medians of --reps runs, the cases interleaved.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printTable, runCase as runChild } from './_lib.mjs';
+import { integerOptions, median, printTable, runCase as runChild, runEngine } from './_lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -28,17 +29,17 @@ if (process.argv[2] === '--case') {
   const [, , , name, input] = process.argv;
   // sink-direct: the chunks are parsed from the CSV before the clock (and the CPU count) starts, so only the sink is timed.
   const prebuilt = name === 'sink-direct' ? await readChunks(input) : undefined;
-  // Module loading is not the plugin's speed: load everything before the clock starts.
-  await Promise.all([import(join(root, 'plugins/csv/dist/index.js')), import(join(root, 'plugins/postgres/dist/index.js')), import('@flowengine/sdk')]);
+  // Module loading is not the plugins' speed: load everything before the clock starts.
+  await Promise.all([import(join(root, 'plugins/csv/dist/index.js')), import(join(root, 'plugins/postgres/dist/index.js')), import('@flowengine/sdk'), import('@flowengine/core')]);
   const cpuBefore = cpuSecondsNow();
   const started = performance.now();
-  const rows = await (name === 'source' ? sourceCase() : sinkCase(input, prebuilt));
-  const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(JSON.stringify({ name, rows, seconds, cpuSeconds: cpuSecondsNow() - cpuBefore, maxRssKb: process.resourceUsage().maxRSS }) + '\n');
+  const result = name === 'sink-direct' ? { rows: await sinkAlone(prebuilt) } : await engineCase(name, input);
+  const seconds = (result.ms ?? performance.now() - started) / 1000;
+  process.stdout.write(JSON.stringify({ name, rows: result.rows, seconds, cpuSeconds: cpuSecondsNow() - cpuBefore, maxRssKb: process.resourceUsage().maxRSS }) + '\n');
   process.exit(0);
 }
 
-const rows = Number(process.argv[2] ?? 1_000_000);
+const { rows, reps } = integerOptions('postgres', { rows: 1_000_000, reps: 3 });
 const input = join(dataDir, `rows-${rows}.csv`);
 if (!existsSync(input)) {
   mkdirSync(dataDir, { recursive: true });
@@ -48,24 +49,44 @@ if (!existsSync(input)) {
 const megabytes = statSync(input).size / 1e6;
 console.log(`input: ${input} (${rows} rows, ${megabytes.toFixed(1)} MB); server ${new URL(url).host}`);
 
+const SINK_CASES = [
+  ['sink: psql \\copy from csv', 'sink_psql', () => psql(`\\copy ${SCHEMA}.sink_psql from '${input}' csv header`)],
+  ['sink: csv-source → postgres-sink (worker)', 'sink_worker'],
+  ['sink: csv-source → postgres-sink (inline)', 'sink_inline'],
+  ['sink: prebuilt chunks → postgres-sink (sink alone)', 'sink_direct'],
+];
+const SOURCE_CASES = [
+  ['source: psql \\copy to /dev/null', undefined, () => psql(`\\copy (SELECT * FROM ${SCHEMA}.src) to /dev/null`)],
+  ['source: postgres-source → null-sink (worker)'],
+  ['source: postgres-source → null-sink (inline)'],
+];
 psql(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE; CREATE SCHEMA ${SCHEMA};
-  CREATE TABLE ${SCHEMA}.sink_fe ${COLUMNS}; CREATE TABLE ${SCHEMA}.sink_direct ${COLUMNS}; CREATE TABLE ${SCHEMA}.sink_psql ${COLUMNS};`);
-const results = [];
+  ${SINK_CASES.map(([, table]) => `CREATE TABLE ${SCHEMA}.${table} ${COLUMNS};`).join(' ')}`);
+const runs = new Map();
 try {
-  results.push(runCase('sink: psql \\copy from csv', input, () => psql(`\\copy ${SCHEMA}.sink_psql from '${input}' csv header`)));
-  results.push(runCase('sink: csv-source → postgres-sink', input));
-  results.push(runCase('sink: prebuilt chunks → postgres-sink (sink alone)', input));
-  const counts = psql(`SELECT (SELECT count(*) FROM ${SCHEMA}.sink_fe) || ' ' || (SELECT count(*) FROM ${SCHEMA}.sink_direct) || ' ' || (SELECT count(*) FROM ${SCHEMA}.sink_psql)`, ['-tA']).trim();
-  if (counts !== `${rows} ${rows} ${rows}`) throw new Error(`sink row counts differ from the input: flowengine/psql = ${counts}`);
-  // The source reads a table with a timestamp too, so its parse path is measured.
-  psql(`CREATE TABLE ${SCHEMA}.src AS SELECT *, timestamptz '2024-01-01' + id * interval '1 second' AS at FROM ${SCHEMA}.sink_psql`);
-  psql(`ALTER TABLE ${SCHEMA}.src SET (autovacuum_enabled = false)`);
-  psql(`VACUUM ANALYZE ${SCHEMA}.src`);
-  results.push(runCase('source: psql \\copy to /dev/null', input, () => psql(`\\copy (SELECT * FROM ${SCHEMA}.src) to /dev/null`)));
-  results.push(runCase('source: postgres-source → null sink', input));
+  for (let rep = 0; rep < reps; rep++) {
+    for (const [name, table, baseline] of SINK_CASES) {
+      psql(`TRUNCATE ${SCHEMA}.${table}`);
+      record(runCase(name, input, baseline));
+      const count = psql(`SELECT count(*) FROM ${SCHEMA}.${table}`, ['-tA']).trim();
+      if (count !== String(rows)) throw new Error(`${name}: ${count} rows in ${table}, expected ${rows}`);
+    }
+    if (rep === 0) {
+      // The source reads a table with a timestamp too, so its parse path is measured.
+      psql(`CREATE TABLE ${SCHEMA}.src AS SELECT *, timestamptz '2024-01-01' + id * interval '1 second' AS at FROM ${SCHEMA}.sink_psql`);
+      psql(`ALTER TABLE ${SCHEMA}.src SET (autovacuum_enabled = false)`);
+      psql(`VACUUM ANALYZE ${SCHEMA}.src`);
+    }
+    for (const [name, , baseline] of SOURCE_CASES) record(runCase(name, input, baseline));
+  }
 } finally {
   psql(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
 }
+const results = [...SINK_CASES, ...SOURCE_CASES].map(([name]) => {
+  const all = runs.get(name);
+  const middle = (key) => median(all.map((r) => r[key]));
+  return { name, rows: all[0].rows, seconds: middle('seconds'), cpuSeconds: middle('cpuSeconds'), maxRssKb: middle('maxRssKb') };
+});
 
 console.log('');
 printTable(results.map((r) => ({
@@ -77,13 +98,18 @@ printTable(results.map((r) => ({
   'client CPU s': Number.isNaN(r.cpuSeconds) ? '—' : r.cpuSeconds.toFixed(2),
   'peak RSS MB': Number.isNaN(r.maxRssKb) ? '—' : (r.maxRssKb / 1024).toFixed(0),
 })));
-const ratio = (ours, base) => (base.seconds / ours.seconds).toFixed(2);
-console.log(`\nratio to psql (rows/s, goal >= 0.8): sink ${ratio(results[1], results[0])}x (sink alone ${ratio(results[2], results[0])}x), source ${ratio(results[4], results[3])}x`);
+const ratio = (ours, base) => `${(base.seconds / ours.seconds).toFixed(2)}x`;
+console.log(`\nmedians of ${reps}; ratio to psql (rows/s, goal >= 0.8): sink worker ${ratio(results[1], results[0])}, inline ${ratio(results[2], results[0])} (sink alone ${ratio(results[3], results[0])}); source worker ${ratio(results[5], results[4])}, inline ${ratio(results[6], results[4])}`);
 console.log(`load average: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores (the server shares them; figures on a busy machine are noisy)`);
 
 function cpuSecondsNow() {
   const usage = process.resourceUsage();
   return (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+}
+
+function record(run) {
+  if (!runs.has(run.name)) runs.set(run.name, []);
+  runs.get(run.name).push(run);
 }
 
 function runCase(name, file, baseline) {
@@ -94,7 +120,7 @@ function runCase(name, file, baseline) {
     baseline();
     return { name, rows, seconds: (performance.now() - started) / 1000, cpuSeconds: Number.NaN, maxRssKb: Number.NaN };
   }
-  const key = name.includes('prebuilt') ? 'sink-direct' : name.startsWith('sink') ? 'sink' : 'source';
+  const key = name.includes('prebuilt') ? 'sink-direct' : `${name.split(':')[0]}-${name.includes('(worker)') ? 'worker' : 'inline'}`;
   return { ...runChild(fileURLToPath(import.meta.url), ['--case', key, file]), name };
 }
 
@@ -143,15 +169,16 @@ async function readChunks(file) {
   return { schema: source.schema, async *read() { for (const chunk of chunks) yield { chunk }; } };
 }
 
-async function sinkCase(file, prebuilt) {
+/** The postgres-sink on chunks read before the clock started, driven by hand on this thread (no executor). */
+async function sinkAlone(prebuilt) {
   const { postgresSink } = await import(join(root, 'plugins/postgres/dist/index.js'));
-  const source = prebuilt ?? await openCsv(file);
-  const sink = await postgresSink.open(context({ url, schema: SCHEMA, table: prebuilt === undefined ? 'sink_fe' : 'sink_direct', mode: 'append' }), source.schema);
+  const sink = await postgresSink.open(context({ url, schema: SCHEMA, table: 'sink_direct', mode: 'append' }), prebuilt.schema);
   let count = 0;
   let lastFlush = performance.now();
-  for await (const { chunk } of source.read()) {
+  for await (const { chunk } of prebuilt.read()) {
     count += chunk.length;
     await sink.write(chunk);
+    // Commit every second, as the executor's default flushIntervalMs does.
     if (performance.now() - lastFlush >= 1000) {
       await sink.flush();
       lastFlush = performance.now();
@@ -159,15 +186,38 @@ async function sinkCase(file, prebuilt) {
   }
   await sink.flush();
   await sink.close();
-  await source.close?.();
   return count;
 }
 
-async function sourceCase() {
-  const { postgresSource } = await import(join(root, 'plugins/postgres/dist/index.js'));
-  const source = await postgresSource.open(context({ url, schema: SCHEMA, table: 'src', chunkSize: 10_000 }));
-  let count = 0;
-  for await (const { chunk } of source.read()) count += chunk.length; // the null sink
-  await source.close();
-  return count;
+/** `sink-worker`, `source-inline`...: the pipeline through the core executor and the isolation host. */
+async function engineCase(name, input) {
+  const [direction, mode] = name.split('-');
+  const { AvailablePlugins } = await import('@flowengine/core');
+  const plugins = new AvailablePlugins(await Promise.all(['csv', 'postgres'].map(async (plugin) => {
+    const modulePath = join(root, `plugins/${plugin}/dist/index.js`);
+    const descriptors = Object.values(await import(modulePath)).filter((value) => typeof value?.id === 'string' && typeof value?.kind === 'string');
+    return descriptors.map((descriptor) => ({
+      id: descriptor.id, kind: descriptor.kind, configSchema: descriptor.config, modulePath,
+      packageName: `@flowengine/plugin-${plugin}`, packageDir: join(root, `plugins/${plugin}`), firstParty: true,
+    }));
+  })).then((lists) => lists.flat()));
+  const stages = direction === 'sink' ? `
+    - name: csv
+      type: csv-source
+      config: { path: ${JSON.stringify(input)}, chunkSize: 10000 }
+      schema:
+        fields:
+          - { name: id, type: int32 }
+          - { name: name, type: string }
+          - { name: amount, type: float64 }
+          - { name: flag, type: bool }
+          - { name: qty, type: int64 }
+    - { name: out, type: postgres-sink, config: { url: ${JSON.stringify(url)}, schema: ${SCHEMA}, table: sink_${mode}, mode: append } }` : `
+    - { name: pg, type: postgres-source, config: { url: ${JSON.stringify(url)}, schema: ${SCHEMA}, table: src, chunkSize: 10000 } }
+    - { name: out, type: null-sink }`;
+  const { ms, stage } = await runEngine({
+    file: join(dataDir, `bench-${name}.yml`), mode, cwd: root, plugins,
+    yaml: `pipeline:\n  name: postgres-bench\n  plugins:${stages}\n`,
+  });
+  return { ms, rows: stage('out').rowsIn };
 }
