@@ -1,41 +1,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  FlowEngineError, validateConfig, type Chunk, type PluginContext, type PluginLogger, type RejectedRow, type Schema,
-  type SinkDescriptor, type SourceDescriptor, type TSchema,
-} from '@flowengine/sdk';
+import type { Chunk, Schema, SinkDescriptor, SourceDescriptor, TSchema } from '@flowengine/sdk';
+import { pluginContext, type PluginContextOptions } from '@flowengine/sdk/testing';
 
 /**
- * A plugin context for driving an instance from `src/` in a test: config validated with the
- * plugin's own schema (defaults filled, as the engine does), rejects collected under the chosen
- * policy. Tests that need only what goes in and out use `runPlugin` from `@flowengine/sdk/testing`
- * (the real host); this is for what it cannot give: the logs, the declared schema object itself,
- * an abort mid-run, two instances at once, and the rows rejected under `skip`.
+ * A plugin context for driving an instance from `src/` in a test: the SDK's `pluginContext` (config
+ * validated with the plugin's own schema, rejects under `fail` thrown as the host does). Tests
+ * that need only what goes in and out use `runPlugin` (the real host); this is for what it cannot
+ * give: the logs, the declared schema object itself, an abort mid-run, two instances at once, and
+ * the rows rejected under `skip`.
  */
-export function testContext<C>(schema: TSchema, config: unknown, options: {
-  errors?: 'fail' | 'skip' | 'deadLetter'; declaredSchema?: Schema; signal?: AbortSignal; resumeFrom?: unknown;
-} = {}) {
-  const rejected: RejectedRow[] = [];
-  const logs: string[] = [];
-  const log = (level: string) => (message: string) => void logs.push(`${level}: ${message}`);
-  const logger: PluginLogger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-  const ctx: PluginContext<C> = {
-    instanceName: 'test',
-    config: validateConfig(schema, config, 'test') as C,
-    logger,
-    meter: undefined as never, // the csv plugins record no metrics of their own
-    signal: options.signal ?? new AbortController().signal,
-    spillDir: mkdtempSync(join(tmpdir(), 'fe-csv-spill-')),
-    declaredSchema: options.declaredSchema,
-    resumeFrom: options.resumeFrom,
-    reject(row) {
-      // As the isolation host does: under `fail` the row's code and `location: reason` become the error.
-      if ((options.errors ?? 'fail') === 'fail') throw new FlowEngineError(row.code, `${row.location}: ${row.reason}`, { details: { location: row.location } });
-      rejected.push(row);
-    },
-  };
-  return { ctx, rejected, logs };
+export function testContext(schema: TSchema, config: unknown, options: PluginContextOptions = {}) {
+  return pluginContext({ config: schema }, config, { spillDir: mkdtempSync(join(tmpdir(), 'fe-csv-spill-')), ...options });
 }
 
 /** Opens a source and reads it to the end. */
@@ -52,7 +29,8 @@ export async function readAll<C extends TSchema>(source: SourceDescriptor<C>, co
   } finally {
     await instance.close?.();
   }
-  return { schema: instance.schema, chunks, positions, rejected, logs, rows: chunks.flatMap(rowsOf) };
+  const lines = logs.map((line) => `${line.level}: ${line.message}`);
+  return { schema: instance.schema, chunks, positions, rejected, logs: lines, rows: chunks.flatMap(rowsOf) };
 }
 
 /** Opens a sink, writes the chunks, flushes and closes it. */

@@ -38,12 +38,12 @@ export const postgresSink = defineSink({
     } finally {
       await closeQuietly(client);
     }
-    const retries = ctx.meter?.createCounter('postgres_sink_retries', { description: 'Batches replayed after a lost connection' });
+    const retries = ctx.meter.createCounter('postgres_sink_retries', { description: 'Batches replayed after a lost connection' });
     const writer = new BatchWriter({
       target, mode, retry, where, logger: ctx.logger, signal: ctx.signal,
       connect: () => connect(connectOptions),
       reject: (row) => ctx.reject(row),
-      onRetry: () => retries?.add(1),
+      onRetry: () => retries.add(1),
     });
     let writes = 0;
     let rows = 0;

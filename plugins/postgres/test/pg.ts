@@ -2,10 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  FlowEngineError, validateConfig, type Chunk, type PluginContext, type PluginLogger, type RejectedRow, type Schema,
-  type SinkDescriptor, type SourceDescriptor, type TSchema,
-} from '@flowengine/sdk';
+import type { Chunk, Schema, SinkDescriptor, SourceDescriptor, TSchema } from '@flowengine/sdk';
+import { pluginContext, type PluginContextOptions } from '@flowengine/sdk/testing';
 import pg from 'pg';
 
 /** Where the tests find Postgres (CONTRIBUTING.md: FLOWENGINE_TEST_PG_URL). */
@@ -63,35 +61,13 @@ export async function createEvents(db: { name: string; admin: pg.Client }, table
 }
 
 /**
- * A plugin context for driving an instance inline, with what `@flowengine/sdk/testing`'s
- * `runPlugin` does not give: the instance's logs, and control between its calls (kill its session
- * between write and flush, abort mid-read). Config is validated with the plugin's own schema
- * (defaults filled, as the engine does); a reject under `fail` throws as the isolation host does.
+ * A plugin context for driving an instance inline: the SDK's `pluginContext`, for what `runPlugin`
+ * does not give — the instance's logs, and control between its calls (kill its session between
+ * write and flush, abort mid-read). Config is validated with the plugin's own schema (defaults
+ * filled, as the engine does); a reject under `fail` throws as the isolation host does.
  */
-export function testContext<C>(schema: TSchema, config: unknown, options: {
-  errors?: 'fail' | 'skip' | 'deadLetter'; declaredSchema?: Schema; signal?: AbortSignal; resumeFrom?: unknown; instanceName?: string;
-} = {}) {
-  const rejected: RejectedRow[] = [];
-  const logs: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
-  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push({ level, message, fields });
-  const logger: PluginLogger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-  const ctx: PluginContext<C> = {
-    instanceName: options.instanceName ?? 'test',
-    config: validateConfig(schema, config, 'test') as C,
-    logger,
-    meter: undefined as never, // the sink's one counter (retries) is optional; the tests read retries from the logs
-    signal: options.signal ?? new AbortController().signal,
-    spillDir: mkdtempSync(join(tmpdir(), 'fe-pg-spill-')),
-    declaredSchema: options.declaredSchema,
-    resumeFrom: options.resumeFrom,
-    reject(row) {
-      if ((options.errors ?? 'fail') === 'fail') {
-        throw new FlowEngineError(row.code, `instance "${ctx.instanceName}": ${row.location === undefined ? '' : `${row.location}: `}${row.reason}`, { details: { location: row.location } });
-      }
-      rejected.push(row);
-    },
-  };
-  return { ctx, rejected, logs };
+export function testContext(schema: TSchema, config: unknown, options: PluginContextOptions = {}) {
+  return pluginContext({ config: schema }, config, { spillDir: mkdtempSync(join(tmpdir(), 'fe-pg-spill-')), ...options });
 }
 
 /** Opens a source and reads it to the end (acknowledging every position, as after a flush). */

@@ -3,3 +3,5 @@ export type { RunPluginOptions, RunPluginResult, PluginUnderTest, RowInput } fro
 export { assertSourceCompliance, assertTransformCompliance, assertSinkCompliance } from './compliance.js';
 export type { ComplianceOptions, ComplianceReport } from './compliance.js';
 export type { HostStats } from './host.js';
+export { pluginContext } from './plugin-context.js';
+export type { PluginContextOptions, TestPluginContext, LoggedLine } from './plugin-context.js';
