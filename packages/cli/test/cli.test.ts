@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -273,6 +273,17 @@ pipeline:
 });
 
 describe('flowengine validate and plugins', () => {
+  it('every pipeline in examples/ is valid against the plugins of this workspace', async () => {
+    const repo = fileURLToPath(new URL('../../..', import.meta.url));
+    const examples = readdirSync(join(repo, 'examples')).filter((name) => name.endsWith('.yml'));
+    expect(examples).toContain('quickstart.yml');
+    for (const name of examples) {
+      const result = await flowengine(['validate', join('examples', name)], { cwd: repo });
+      expect(result.code, `${name}: ${result.stderr}`).toBe(0);
+      expect(result.stdout).toContain(`examples/${name}: valid`);
+    }
+  });
+
   it('validate of a file that cannot be read exits 2 with FE_CONFIG_READ_FAILED and the reason', async () => {
     const { dir } = pipelineFile('');
     const result = await flowengine(['validate', join(dir, 'missing.yml')], { cwd: dir });
