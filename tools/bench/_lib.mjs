@@ -4,6 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: its node_modules links the workspace's plugin packages. */
+const workspaceRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The middle value (the upper one of an even count); `xs` is left as it was. */
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -48,15 +52,18 @@ export function printTable(rows, leftColumns = 1) {
 
 /**
  * One pipeline through the core executor and the isolation host, as `flowengine run` does: `yaml`
- * is written to `file`, loaded against `plugins` (built-ins only when undefined), planned in
- * `mode`, run, and the host closed. Throws unless the run succeeded. `ms` times `runPipeline` alone.
+ * is written to `file`, the plugins it names are found as the CLI finds them (the built-ins, then
+ * the workspace's installed packages, their config schemas read in a throwaway worker), it is
+ * loaded, planned in `mode` (each instance's own mode when undefined), run, and the host closed.
+ * Throws unless the run succeeded. `ms` times `runPipeline` alone.
  */
-export async function runEngine({ yaml, file, mode, cwd, plugins }) {
-  const { AvailablePlugins, buildExecutionPlan, loadPipelineConfig, runPipeline } = await import('@flowengine/core');
+export async function runEngine({ yaml, file, mode, cwd }) {
+  const { AvailablePlugins, buildExecutionPlan, findInstalledPlugins, loadPipelineConfig, pluginTypesIn, runPipeline } = await import('@flowengine/core');
   const { createInstanceHost } = await import('@flowengine/isolation');
   writeFileSync(file, yaml);
-  const catalog = plugins ?? new AvailablePlugins();
-  const plan = buildExecutionPlan(loadPipelineConfig({ file }, { plugins: catalog }), catalog, { cwd, mode });
+  const source = { file, text: yaml };
+  const plugins = new AvailablePlugins(await findInstalledPlugins(workspaceRoot, pluginTypesIn(source)));
+  const plan = buildExecutionPlan(loadPipelineConfig(source, { plugins }), plugins, { cwd, ...(mode === undefined ? {} : { mode }) });
   const host = createInstanceHost();
   try {
     const started = performance.now();

@@ -12,38 +12,21 @@ import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { KAFKA_SCRIPT as kafkaSh, startKafka, stopKafka } from '../services/kafka.mjs';
+import { runEngine } from './_lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 
 if (process.argv[2] === '--case') {
-  // Child: run one pipeline file through the engine and print rows and seconds.
+  // Child: run one pipeline file through the engine (each instance in its configured mode: worker)
+  // and print rows and seconds.
   const [, , , file] = process.argv;
-  const { createInstanceHost } = await import('@flowengine/isolation');
-  const { AvailablePlugins, buildExecutionPlan, loadPipelineConfig, runPipeline } = await import('@flowengine/core');
-  const installed = [];
-  for (const [dir, exports] of [['plugins/kafka', ['kafkaSource', 'kafkaSink']], ['plugins/csv', ['csvSource']]]) {
-    const modulePath = join(root, dir, 'dist/index.js');
-    const module = await import(pathToFileURL(modulePath).href);
-    for (const name of exports) {
-      const d = module[name];
-      installed.push({ id: d.id, kind: d.kind, configSchema: d.config, descriptor: d, modulePath, packageName: `@flowengine/${dir.replace('plugins/', 'plugin-')}`, packageDir: join(root, dir), firstParty: true });
-    }
-  }
-  const plugins = new AvailablePlugins(installed);
   const { readFileSync } = await import('node:fs');
-  const loaded = loadPipelineConfig({ file, text: readFileSync(file, 'utf8') }, { plugins, env: process.env });
-  const plan = buildExecutionPlan(loaded, plugins, { cwd: dirname(file) });
-  const host = createInstanceHost();
-  const started = performance.now();
-  const summary = await runPipeline(plan, { startInstance: (options) => host.startInstance(options) });
-  const seconds = (performance.now() - started) / 1000;
-  if (summary.status !== 'succeeded') throw new Error(`pipeline ${summary.status}: ${summary.error?.message}`);
-  const rows = summary.stages.at(-1).rowsIn;
-  process.stdout.write(JSON.stringify({ rows, seconds, maxRssKb: process.resourceUsage().maxRSS }) + '\n');
+  const { ms, stage } = await runEngine({ yaml: readFileSync(file, 'utf8'), file, cwd: dirname(file) });
+  process.stdout.write(JSON.stringify({ rows: stage('out').rowsIn, seconds: ms / 1000, maxRssKb: process.resourceUsage().maxRSS }) + '\n');
   process.exit(0);
 }
 

@@ -49,25 +49,27 @@ if (!existsSync(input)) {
 const megabytes = statSync(input).size / 1e6;
 console.log(`input: ${input} (${rows} rows, ${megabytes.toFixed(1)} MB); server ${new URL(url).host}`);
 
+// Each case is psql (`baseline`, timed here) or a child process running `--case <key>`.
 const SINK_CASES = [
-  ['sink: psql \\copy from csv', 'sink_psql', () => psql(`\\copy ${SCHEMA}.sink_psql from '${input}' csv header`)],
-  ['sink: csv-source → postgres-sink (worker)', 'sink_worker'],
-  ['sink: csv-source → postgres-sink (inline)', 'sink_inline'],
-  ['sink: prebuilt chunks → postgres-sink (sink alone)', 'sink_direct'],
+  { name: 'sink: psql \\copy from csv', table: 'sink_psql', baseline: () => psql(`\\copy ${SCHEMA}.sink_psql from '${input}' csv header`) },
+  { name: 'sink: csv-source → postgres-sink (worker)', table: 'sink_worker', key: 'sink-worker' },
+  { name: 'sink: csv-source → postgres-sink (inline)', table: 'sink_inline', key: 'sink-inline' },
+  { name: 'sink: prebuilt chunks → postgres-sink (sink alone)', table: 'sink_direct', key: 'sink-direct' },
 ];
 const SOURCE_CASES = [
-  ['source: psql \\copy to /dev/null', undefined, () => psql(`\\copy (SELECT * FROM ${SCHEMA}.src) to /dev/null`)],
-  ['source: postgres-source → null-sink (worker)'],
-  ['source: postgres-source → null-sink (inline)'],
+  { name: 'source: psql \\copy to /dev/null', baseline: () => psql(`\\copy (SELECT * FROM ${SCHEMA}.src) to /dev/null`) },
+  { name: 'source: postgres-source → null-sink (worker)', key: 'source-worker' },
+  { name: 'source: postgres-source → null-sink (inline)', key: 'source-inline' },
 ];
 psql(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE; CREATE SCHEMA ${SCHEMA};
-  ${SINK_CASES.map(([, table]) => `CREATE TABLE ${SCHEMA}.${table} ${COLUMNS};`).join(' ')}`);
+  ${SINK_CASES.map(({ table }) => `CREATE TABLE ${SCHEMA}.${table} ${COLUMNS};`).join(' ')}`);
 const runs = new Map();
 try {
   for (let rep = 0; rep < reps; rep++) {
-    for (const [name, table, baseline] of SINK_CASES) {
+    for (const sinkCase of SINK_CASES) {
+      const { name, table } = sinkCase;
       psql(`TRUNCATE ${SCHEMA}.${table}`);
-      record(runCase(name, input, baseline));
+      record(runCase(sinkCase));
       const count = psql(`SELECT count(*) FROM ${SCHEMA}.${table}`, ['-tA']).trim();
       if (count !== String(rows)) throw new Error(`${name}: ${count} rows in ${table}, expected ${rows}`);
     }
@@ -77,12 +79,12 @@ try {
       psql(`ALTER TABLE ${SCHEMA}.src SET (autovacuum_enabled = false)`);
       psql(`VACUUM ANALYZE ${SCHEMA}.src`);
     }
-    for (const [name, , baseline] of SOURCE_CASES) record(runCase(name, input, baseline));
+    for (const sourceCase of SOURCE_CASES) record(runCase(sourceCase));
   }
 } finally {
   psql(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
 }
-const results = [...SINK_CASES, ...SOURCE_CASES].map(([name]) => {
+const results = [...SINK_CASES, ...SOURCE_CASES].map(({ name }) => {
   const all = runs.get(name);
   const middle = (key) => median(all.map((r) => r[key]));
   return { name, rows: all[0].rows, seconds: middle('seconds'), cpuSeconds: middle('cpuSeconds'), maxRssKb: middle('maxRssKb') };
@@ -112,7 +114,7 @@ function record(run) {
   runs.get(run.name).push(run);
 }
 
-function runCase(name, file, baseline) {
+function runCase({ name, baseline, key }) {
   psql('CHECKPOINT'); // each case starts with no dirty pages left by the one before
   if (baseline !== undefined) {
     // psql runs as a child process: Node reports no CPU or RSS for it, so only its wall time is shown.
@@ -120,8 +122,7 @@ function runCase(name, file, baseline) {
     baseline();
     return { name, rows, seconds: (performance.now() - started) / 1000, cpuSeconds: Number.NaN, maxRssKb: Number.NaN };
   }
-  const key = name.includes('prebuilt') ? 'sink-direct' : `${name.split(':')[0]}-${name.includes('(worker)') ? 'worker' : 'inline'}`;
-  return { ...runChild(fileURLToPath(import.meta.url), ['--case', key, file]), name };
+  return { ...runChild(fileURLToPath(import.meta.url), ['--case', key, input]), name };
 }
 
 function psql(command, extra = []) {
@@ -145,11 +146,10 @@ async function generateCsv(file, count) {
   await new Promise((r) => out.once('finish', r));
 }
 
-function context(config, declaredSchema) {
-  return {
-    instanceName: 'bench', config, declaredSchema, logger: { debug() {}, info() {}, warn() {}, error() {} }, meter: undefined,
-    signal: new AbortController().signal, spillDir: dataDir, reject(row) { throw new Error(row.reason); },
-  };
+/** A plugin context as the isolation host gives one (config validated, defaults filled), for driving a plugin by hand. */
+async function context(plugin, config, declaredSchema) {
+  const { pluginContext } = await import('@flowengine/sdk/testing');
+  return pluginContext(plugin, config, { instanceName: 'bench', spillDir: dataDir, ...(declaredSchema === undefined ? {} : { declaredSchema }) }).ctx;
 }
 
 async function openCsv(file) {
@@ -158,7 +158,7 @@ async function openCsv(file) {
   const declared = Schema.of([
     { name: 'id', type: 'int32' }, { name: 'name', type: 'string' }, { name: 'amount', type: 'float64' }, { name: 'flag', type: 'bool' }, { name: 'qty', type: 'int64' },
   ]);
-  return csvSource.open(context({ path: file, chunkSize: 10_000 }, declared));
+  return csvSource.open(await context(csvSource, { path: file, chunkSize: 10_000 }, declared));
 }
 
 async function readChunks(file) {
@@ -172,7 +172,7 @@ async function readChunks(file) {
 /** The postgres-sink on chunks read before the clock started, driven by hand on this thread (no executor). */
 async function sinkAlone(prebuilt) {
   const { postgresSink } = await import(join(root, 'plugins/postgres/dist/index.js'));
-  const sink = await postgresSink.open(context({ url, schema: SCHEMA, table: 'sink_direct', mode: 'append' }), prebuilt.schema);
+  const sink = await postgresSink.open(await context(postgresSink, { url, schema: SCHEMA, table: 'sink_direct', mode: 'append' }), prebuilt.schema);
   let count = 0;
   let lastFlush = performance.now();
   for await (const { chunk } of prebuilt.read()) {
@@ -192,15 +192,6 @@ async function sinkAlone(prebuilt) {
 /** `sink-worker`, `source-inline`...: the pipeline through the core executor and the isolation host. */
 async function engineCase(name, input) {
   const [direction, mode] = name.split('-');
-  const { AvailablePlugins } = await import('@flowengine/core');
-  const plugins = new AvailablePlugins(await Promise.all(['csv', 'postgres'].map(async (plugin) => {
-    const modulePath = join(root, `plugins/${plugin}/dist/index.js`);
-    const descriptors = Object.values(await import(modulePath)).filter((value) => typeof value?.id === 'string' && typeof value?.kind === 'string');
-    return descriptors.map((descriptor) => ({
-      id: descriptor.id, kind: descriptor.kind, configSchema: descriptor.config, modulePath,
-      packageName: `@flowengine/plugin-${plugin}`, packageDir: join(root, `plugins/${plugin}`), firstParty: true,
-    }));
-  })).then((lists) => lists.flat()));
   const stages = direction === 'sink' ? `
     - name: csv
       type: csv-source
@@ -216,7 +207,7 @@ async function engineCase(name, input) {
     - { name: pg, type: postgres-source, config: { url: ${JSON.stringify(url)}, schema: ${SCHEMA}, table: src, chunkSize: 10000 } }
     - { name: out, type: null-sink }`;
   const { ms, stage } = await runEngine({
-    file: join(dataDir, `bench-${name}.yml`), mode, cwd: root, plugins,
+    file: join(dataDir, `bench-${name}.yml`), mode, cwd: root,
     yaml: `pipeline:\n  name: postgres-bench\n  plugins:${stages}\n`,
   });
   return { ms, rows: stage('out').rowsIn };
