@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import { Schema, chunkFromRows, type FieldType } from '@flowengine/sdk';
 import { csvSink, csvSource } from '../src/index.js';
-import { readAll, tempDir, testContext, writeAll } from './context.js';
+import { readAll, tempDir, writeAll } from './context.js';
+import { pluginContext } from '@flowengine/sdk/testing';
 
 const ALL_TYPES = Schema.of([
   { name: 'i32', type: 'int32' }, { name: 'i64', type: 'int64' }, { name: 'f64', type: 'float64' },
@@ -84,13 +85,13 @@ describe('csv-sink', () => {
     writeFileSync(path, 'old\n');
     const schema = Schema.of([{ name: 'id', type: 'int32' }]);
     const abort = new AbortController();
-    const { ctx } = testContext(csvSink.config, { path }, { signal: abort.signal });
+    const { ctx } = pluginContext(csvSink, { path }, { signal: abort.signal });
     const aborted = await csvSink.open(ctx as never, schema);
     await aborted.write(chunkFromRows(schema, [[1]]));
     await aborted.flush();
     abort.abort();
     await aborted.close?.();
-    const unflushed = await csvSink.open(testContext(csvSink.config, { path }).ctx as never, schema);
+    const unflushed = await csvSink.open(pluginContext(csvSink, { path }).ctx as never, schema);
     await unflushed.write(chunkFromRows(schema, [[2]]));
     await unflushed.close?.();
     expect(readFileSync(path, 'utf8')).toBe('old\n');
@@ -102,8 +103,8 @@ describe('csv-sink', () => {
   it('fails fast with FE_CSV_SINK_LOCKED when another run writes the same path', async () => {
     const path = join(tempDir(), 'locked.csv');
     const schema = Schema.of([{ name: 'id', type: 'int32' }]);
-    const first = await csvSink.open(testContext(csvSink.config, { path }).ctx as never, schema);
-    await expect(csvSink.open(testContext(csvSink.config, { path }).ctx as never, schema))
+    const first = await csvSink.open(pluginContext(csvSink, { path }).ctx as never, schema);
+    await expect(csvSink.open(pluginContext(csvSink, { path }).ctx as never, schema))
       .rejects.toMatchObject({ code: 'FE_CSV_SINK_LOCKED', message: expect.stringContaining(`held by process ${process.pid}`) });
     await first.flush();
     await first.close?.();

@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Chunk, Schema, SinkDescriptor, SourceDescriptor, TSchema } from '@flowengine/sdk';
 import { pluginContext, type PluginContextOptions } from '@flowengine/sdk/testing';
 import pg from 'pg';
@@ -60,19 +57,9 @@ export async function createEvents(db: { name: string; admin: pg.Client }, table
     [options.body, options.step, rows]);
 }
 
-/**
- * A plugin context for driving an instance inline: the SDK's `pluginContext`, for what `runPlugin`
- * does not give — the instance's logs, and control between its calls (kill its session between
- * write and flush, abort mid-read). Config is validated with the plugin's own schema (defaults
- * filled, as the engine does); a reject under `fail` throws as the isolation host does.
- */
-export function testContext(schema: TSchema, config: unknown, options: PluginContextOptions = {}) {
-  return pluginContext({ config: schema }, config, { spillDir: mkdtempSync(join(tmpdir(), 'fe-pg-spill-')), ...options });
-}
-
 /** Opens a source and reads it to the end (acknowledging every position, as after a flush). */
-export async function readAll<C extends TSchema>(source: SourceDescriptor<C>, config: unknown, options: Parameters<typeof testContext>[2] = {}) {
-  const { ctx, rejected, logs } = testContext(source.config, config, options);
+export async function readAll<C extends TSchema>(source: SourceDescriptor<C>, config: unknown, options: PluginContextOptions = {}) {
+  const { ctx, rejected, logs } = pluginContext(source, config, options);
   const instance = await source.open(ctx as never);
   const chunks: Chunk[] = [];
   const positions: unknown[] = [];
@@ -89,8 +76,8 @@ export async function readAll<C extends TSchema>(source: SourceDescriptor<C>, co
 }
 
 /** Opens a sink, writes the chunks, flushes and closes it. */
-export async function writeAll<C extends TSchema>(sink: SinkDescriptor<C>, config: unknown, schema: Schema, chunks: readonly Chunk[], options: Parameters<typeof testContext>[2] = {}) {
-  const { ctx, rejected, logs } = testContext(sink.config, config, options);
+export async function writeAll<C extends TSchema>(sink: SinkDescriptor<C>, config: unknown, schema: Schema, chunks: readonly Chunk[], options: PluginContextOptions = {}) {
+  const { ctx, rejected, logs } = pluginContext(sink, config, options);
   const instance = await sink.open(ctx as never, schema);
   try {
     for (const chunk of chunks) await instance.write(chunk);

@@ -1,7 +1,8 @@
 import { chunkFromRows, Schema, type Chunk } from '@flowengine/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postgresSink, postgresSource, type PostgresPosition } from '../src/index.js';
-import { idleInTransaction, PG_URL, probeServer, testContext, testSchema } from './pg.js';
+import { idleInTransaction, PG_URL, probeServer, testSchema } from './pg.js';
+import { pluginContext } from '@flowengine/sdk/testing';
 
 const server = await probeServer();
 
@@ -31,8 +32,8 @@ describe.skipIf(!server.ok)('connection loss (pg_terminate_backend)', () => {
    * killing the sink's session mid-COPY and the source's session mid-read.
    */
   async function run(table: string, mode: 'append' | 'upsert', id: string) {
-    const source = testContext(postgresSource.config, { url: PG_URL, schema: db.name, table: 'src', chunkSize: 500, incremental: { column: 'id' }, retry: { backoffMs: 5 } }, { instanceName: `src-${id}` });
-    const sink = testContext(postgresSink.config, { url: PG_URL, schema: db.name, table, mode, key: ['id'], retry: { backoffMs: 5 } }, { instanceName: `dst-${id}` });
+    const source = pluginContext(postgresSource, { url: PG_URL, schema: db.name, table: 'src', chunkSize: 500, incremental: { column: 'id' }, retry: { backoffMs: 5 } }, { instanceName: `src-${id}` });
+    const sink = pluginContext(postgresSink, { url: PG_URL, schema: db.name, table, mode, key: ['id'], retry: { backoffMs: 5 } }, { instanceName: `dst-${id}` });
     const reader = await postgresSource.open(source.ctx as never);
     const writer = await postgresSink.open(sink.ctx as never, reader.schema);
     const acked: PostgresPosition[] = [];
@@ -84,7 +85,7 @@ describe.skipIf(!server.ok)('connection loss (pg_terminate_backend)', () => {
 
   it('when the retries run out: FE_PG_CONNECTION_LOST, nothing of the batch committed, no session left in a transaction', async () => {
     const schema = Schema.of([{ name: 'id', type: 'int64' }, { name: 'body', type: 'string' }]);
-    const sink = testContext(postgresSink.config, { url: PG_URL, schema: db.name, table: 'dst', retry: { maxRetries: 0 } }, { instanceName: 'dst-x' });
+    const sink = pluginContext(postgresSink, { url: PG_URL, schema: db.name, table: 'dst', retry: { maxRetries: 0 } }, { instanceName: 'dst-x' });
     const writer = await postgresSink.open(sink.ctx as never, schema);
     await writer.write(chunkFromRows(schema, [[1, 'a']]));
     expect(await terminate('dst-x')).toBe(1);
@@ -95,7 +96,7 @@ describe.skipIf(!server.ok)('connection loss (pg_terminate_backend)', () => {
   });
 
   it('a non-incremental read cannot continue after a loss: FE_PG_CONNECTION_LOST for the engine to restart it', async () => {
-    const source = testContext(postgresSource.config, { url: PG_URL, schema: db.name, table: 'src', chunkSize: 1000 }, { instanceName: 'src-x' });
+    const source = pluginContext(postgresSource, { url: PG_URL, schema: db.name, table: 'src', chunkSize: 1000 }, { instanceName: 'src-x' });
     const reader = await postgresSource.open(source.ctx as never);
     const chunks: Chunk[] = [];
     const read = (async () => {

@@ -1,7 +1,8 @@
 import { chunkFromRows, FlowEngineError, Schema } from '@flowengine/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postgresSink } from '../src/index.js';
-import { idleInTransaction, PG_URL, probeServer, tableHash, testContext, testSchema, writeAll } from './pg.js';
+import { idleInTransaction, PG_URL, probeServer, tableHash, testSchema, writeAll } from './pg.js';
+import { pluginContext } from '@flowengine/sdk/testing';
 
 const server = await probeServer();
 
@@ -33,7 +34,7 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
   });
 
   it('nothing is visible before flush, and close without flush leaves nothing behind', async () => {
-    const { ctx } = testContext(postgresSink.config, { url: PG_URL, schema: db.name, table: 't' });
+    const { ctx } = pluginContext(postgresSink, { url: PG_URL, schema: db.name, table: 't' });
     const sink = await postgresSink.open(ctx as never, schema);
     await sink.write(chunkFromRows(schema, rows(0, 10)));
     expect(await count()).toBe(0);
@@ -133,7 +134,7 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
 
   it('refuses an input field with no column, a type that does not fit, a missing table, upsert without a unique key', async () => {
     const base = { url: PG_URL, schema: db.name, table: 't' };
-    const open = (config: object, input: Schema) => postgresSink.open(testContext(postgresSink.config, config).ctx as never, input);
+    const open = (config: object, input: Schema) => postgresSink.open(pluginContext(postgresSink, config).ctx as never, input);
     const extra = Schema.of([{ name: 'id', type: 'int32' }, { name: 'Name', type: 'string' }]);
     await expect(open(base, extra)).rejects.toMatchObject({ code: 'FE_PG_MISSING_COLUMN', message: expect.stringContaining('"Name"') });
     const wrong = Schema.of([{ name: 'id', type: 'int32' }, { name: 'score', type: 'bool' }]);
@@ -147,7 +148,7 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
   });
 
   it('a statement the server rejects for no row\'s fault is FE_PG_QUERY_FAILED', async () => {
-    const { ctx } = testContext(postgresSink.config, { url: PG_URL, schema: db.name, table: 't' });
+    const { ctx } = pluginContext(postgresSink, { url: PG_URL, schema: db.name, table: 't' });
     const sink = await postgresSink.open(ctx as never, schema);
     await db.admin.query(`ALTER TABLE ${db.name}.t DROP COLUMN score`);
     await sink.write(chunkFromRows(schema, rows(0, 5)));

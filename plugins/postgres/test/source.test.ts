@@ -1,7 +1,8 @@
 import { FlowEngineError, Schema } from '@flowengine/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postgresSource, type PostgresPosition } from '../src/index.js';
-import { createEvents, PG_URL, probeServer, readAll, testContext, testSchema } from './pg.js';
+import { createEvents, PG_URL, probeServer, readAll, testSchema } from './pg.js';
+import { pluginContext, type PluginContextOptions } from '@flowengine/sdk/testing';
 
 const server = await probeServer();
 
@@ -59,7 +60,7 @@ describe.skipIf(!server.ok)('postgres-source', () => {
 
   it('stops early when the signal aborts', async () => {
     const controller = new AbortController();
-    const { ctx } = testContext(postgresSource.config, { url: PG_URL, schema: db.name, table: 'events', chunkSize: 100 }, { signal: controller.signal });
+    const { ctx } = pluginContext(postgresSource, { url: PG_URL, schema: db.name, table: 'events', chunkSize: 100 }, { signal: controller.signal });
     const source = await postgresSource.open(ctx as never);
     let chunks = 0;
     for await (const _ of source.read()) {
@@ -72,7 +73,7 @@ describe.skipIf(!server.ok)('postgres-source', () => {
   it('errors name what is wrong: unsupported type, missing table/column, bad query, bad options, declared type mismatch', async () => {
     await db.admin.query(`CREATE TABLE ${db.name}.odd (id int4, spot point)`);
     const base = { url: PG_URL, schema: db.name };
-    const open = (config: object, options: Parameters<typeof testContext>[2] = {}) => postgresSource.open(testContext(postgresSource.config, config, options).ctx as never);
+    const open = (config: object, options: PluginContextOptions = {}) => postgresSource.open(pluginContext(postgresSource, config, options).ctx as never);
     await expect(open({ ...base, table: 'odd' })).rejects.toMatchObject({ code: 'FE_PG_UNSUPPORTED_TYPE', message: expect.stringMatching(/column "spot".*found point/) });
     await expect(open({ ...base, table: 'Events' })).rejects.toMatchObject({ code: 'FE_PG_TABLE_NOT_FOUND', message: expect.stringContaining(`"${db.name}.Events"`) });
     await expect(open({ ...base, table: 'events', incremental: { column: 'nope' } })).rejects.toMatchObject({ code: 'FE_PG_MISSING_COLUMN' });
