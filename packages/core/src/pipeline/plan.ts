@@ -13,9 +13,6 @@ export interface PlanOptions {
   readonly flushIntervalMs?: number;
 }
 
-// Re-exported for the public entry; the config loader is what fills it in.
-export { defaultDeadLetterPath } from '../config/defaults.js';
-
 /** Turns a validated config into what the executor runs: one stage per plugin instance. */
 export function buildExecutionPlan(loaded: LoadedConfig, plugins: AvailablePlugins, options: PlanOptions = {}): ExecutionPlan {
   const cwd = options.cwd ?? process.cwd();
