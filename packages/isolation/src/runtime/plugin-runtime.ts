@@ -1,6 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import { metrics } from '@opentelemetry/api';
-import { FlowEngineError, Schema, validateConfig } from '@flowengine/sdk';
+import { FlowEngineError, Schema, rejectionError, validateConfig } from '@flowengine/sdk';
 import type {
   Chunk, PluginContext, PluginDescriptor, PluginLogger, RejectedRow, SinkInstance, SourceBatch, SourceInstance, TransformInstance, TransformOutput,
 } from '@flowengine/sdk';
@@ -191,11 +191,7 @@ export class PluginRuntime<W> {
 
   #reject(row: RejectedRow): void {
     const init = this.#init;
-    const where = row.location === undefined ? '' : `${row.location}: `;
-    if (init.errors === 'fail') {
-      throw new FlowEngineError(row.code, `instance "${init.name}": ${where}${row.reason}`,
-        { details: { instance: init.name, location: row.location, rejected: true } });
-    }
+    if (init.errors === 'fail') throw rejectionError(init.name, row);
     this.#rejected += 1;
     if (init.errors === 'deadLetter') {
       this.#emit({ type: 'reject', row: { record: plain(row.record), reason: row.reason, code: row.code, ...(row.location === undefined ? {} : { location: row.location }) } });

@@ -1,4 +1,5 @@
 import type { Meter } from '@opentelemetry/api';
+import { FlowEngineError } from '../errors/flowengine-error.js';
 import type { Schema } from '../schema/schema.js';
 
 /** Structured logger handed to a plugin; the host forwards records to the engine's logger. */
@@ -22,6 +23,17 @@ export interface RejectedRow {
   readonly code: string;
   /** Where the record sits: `file:line`, `partition/offset`, a row key. */
   readonly location?: string;
+}
+
+/**
+ * The error a rejected row becomes under `errors: fail`: the row's code, and
+ * `instance "<name>": <location>: <reason>`. The isolation host throws it from `ctx.reject`, and so
+ * does `pluginContext` in `@flowengine/sdk/testing`, so a plugin's tests see the engine's error.
+ */
+export function rejectionError(instanceName: string, row: RejectedRow): FlowEngineError {
+  const where = row.location === undefined ? '' : `${row.location}: `;
+  return new FlowEngineError(row.code, `instance "${instanceName}": ${where}${row.reason}`,
+    { details: { instance: instanceName, location: row.location, rejected: true } });
 }
 
 /**

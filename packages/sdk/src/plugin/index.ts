@@ -4,6 +4,7 @@ export type {
   SourceInstance, SourceBatch, TransformInstance, TransformOutput, SinkInstance,
 } from './define.js';
 export type { PluginContext, PluginLogger, RejectedRow, ErrorPolicy } from './context.js';
+export { rejectionError } from './context.js';
 export { validateConfig } from './config.js';
 export { readManifest, parseManifest, PLUGIN_KEYWORD } from './manifest.js';
 export type { PluginManifest, ManifestPlugin } from './manifest.js';

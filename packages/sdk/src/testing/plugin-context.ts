@@ -2,9 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { metrics } from '@opentelemetry/api';
-import { FlowEngineError } from '../errors/flowengine-error.js';
 import { validateConfig } from '../plugin/config.js';
-import type { ErrorPolicy, PluginContext, PluginLogger, RejectedRow } from '../plugin/context.js';
+import { rejectionError, type ErrorPolicy, type PluginContext, type PluginLogger, type RejectedRow } from '../plugin/context.js';
 import type { Schema } from '../schema/schema.js';
 import type { Static, TSchema } from 'typebox';
 
@@ -61,11 +60,7 @@ export function pluginContext<C extends TSchema>(plugin: { readonly config: C },
     declaredSchema: options.declaredSchema,
     resumeFrom: options.resumeFrom,
     reject(row) {
-      if ((options.errors ?? 'fail') === 'fail') {
-        const where = row.location === undefined ? '' : `${row.location}: `;
-        throw new FlowEngineError(row.code, `instance "${instanceName}": ${where}${row.reason}`,
-          { details: { instance: instanceName, location: row.location, rejected: true } });
-      }
+      if ((options.errors ?? 'fail') === 'fail') throw rejectionError(instanceName, row);
       rejected.push(row);
     },
   };
