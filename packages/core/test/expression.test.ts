@@ -243,6 +243,16 @@ describe('filterChunk and projectChunk', () => {
     expect(kept.column('odd name').nullCount).toBe(0);
   });
 
+  it('copies strings of every length exactly: whole words, byte tails and long values', () => {
+    // gatherStrings copies short values 4 bytes at a time and long ones (≥ 64 bytes) with set().
+    const texts = Array.from({ length: 160 }, (_, n) => (n % 3 === 0 ? 'é😀x'.repeat(n >> 2) : 'abcdefghij'.repeat(8).slice(0, n)));
+    const strings = Schema.of([{ name: 'n', type: 'int32' }, { name: 's', type: 'string' }]);
+    const chunk = chunkFromRows(strings, texts.map((s, n) => ({ n, s })));
+    const kept = filterChunk(chunk, compileExpression('n % 2 = 1 or n > 120', strings, { predicate: true }));
+    const expected = texts.filter((_, n) => n % 2 === 1 || n > 120);
+    expect(Array.from({ length: kept.length }, (_, i) => kept.column('s').get(i))).toEqual(expected);
+  });
+
   it('returns the input when every row passes, and an empty chunk when none does', () => {
     expect(filterChunk(rows, compileExpression('true', schema, { predicate: true }))).toBe(rows);
     const none = filterChunk(rows, compileExpression('id > 100', schema, { predicate: true }));

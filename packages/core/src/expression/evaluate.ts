@@ -75,7 +75,7 @@ export function compileNode(expr: TypedExpr): NodeFn {
         const out = new Uint8Array(n);
         const valid = a.valid;
         if (valid === null) out.fill(negated ? 1 : 0);
-        else for (let i = 0; i < n; i++) out[i] = (((valid[i >> 3] as number) >> (i & 7)) & 1) === (negated ? 1 : 0) ? 1 : 0;
+        else for (let i = 0; i < n; i++) out[i] = +((((valid[i >> 3] as number) >> (i & 7)) & 1) === (negated ? 1 : 0));
         return { kind: 'bool', values: out, valid: null };
       };
     }
