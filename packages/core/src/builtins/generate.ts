@@ -1,4 +1,5 @@
-import { ChunkBuilder, FlowEngineError, Schema, Type, defineSource, type ColumnBuilder, type Field, type Int64ColumnBuilder } from '@flowengine/sdk';
+import { Chunk, FlowEngineError, Schema, Type, defineSource, type ColumnLayout, type Field } from '@flowengine/sdk';
+import { align } from '../expression/gather.js';
 
 const GenerateConfig = Type.Object({
   count: Type.Integer({ minimum: 0, description: 'Rows to generate.' }),
@@ -31,12 +32,10 @@ export default defineSource({
       throw new FlowEngineError('FE_GENERATE_NO_SCHEMA', `${ctx.instanceName}: generate needs a schema; expected \`schema: { fields: [...] }\` beside its config, found none`);
     }
     const sequenceIndex = sequenceField(schema, ctx.config.sequence, ctx.instanceName);
-    const capacity = Math.min(chunkSize, Math.max(count, 1));
-    const builder = new ChunkBuilder(schema, { capacity });
-    // Per field, once: what appends rows [first, first + rows) to its column builder.
-    const fillers = schema.fields.map((field, index) => (index === sequenceIndex
-      ? sequenceFiller(builder.column(index), field, capacity)
-      : poolFiller(builder.column(index), field, valuePool(field, index, seed))));
+    // Per field, once: what writes rows [first, first + rows) of it into a chunk.
+    const writers = schema.fields.map((field, index) => (index === sequenceIndex
+      ? sequenceWriter(field)
+      : poolWriter(field, valuePool(field, index, seed))));
     let next = typeof ctx.resumeFrom === 'number' ? ctx.resumeFrom : 0;
 
     return {
@@ -44,9 +43,9 @@ export default defineSource({
       async *read() {
         while (next < count && !ctx.signal.aborted) {
           const rows = Math.min(chunkSize, count - next);
-          for (const fill of fillers) fill(next, rows);
+          const chunk = generateChunk(schema, writers, next, rows);
           next += rows;
-          yield { chunk: builder.finish(), position: next };
+          yield { chunk, position: next };
         }
       },
     };
@@ -116,62 +115,127 @@ function valuePool(field: Field, index: number, seed: number): Pool {
   }
 }
 
-type Filler = (first: number, rows: number) => void;
-
-/** Rows of a field from its pool: one or two slices (wrapping at the period) appended as columns. */
-function poolFiller(column: ColumnBuilder, field: Field, pool: Pool): Filler {
-  return (first, rows) => {
-    let row = first;
-    let left = rows;
-    while (left > 0) {
-      const at = row % POOL_ROWS;
-      const n = Math.min(left, POOL_ROWS - at);
-      switch (pool.kind) {
-        case 'string':
-          column.appendColumn({ offsets: pool.offsets.subarray(at, at + n + 1), bytes: pool.bytes, length: n });
-          break;
-        case 'bool':
-          // Bits cannot be sliced at any row: append value by value, without a per-chunk copy.
-          for (let k = at; k < at + n; k++) column.append(pool.values[k]);
-          break;
-        default:
-          column.appendColumn(pool.values.subarray(at, at + n));
-      }
-      row += n;
-      left -= n;
-    }
-    // Timestamps move forward one second a row (with the pool's sub-second jitter), like real events.
-    if (field.type === 'timestamp') addTimeBase((column as Int64ColumnBuilder).values, column.length - rows, first, rows);
-  };
+/**
+ * Writes rows [first, first + rows) of one field straight into its regions of a chunk's one buffer:
+ * generate lays out its chunks itself (it knows every size in advance and makes no nulls), so each
+ * value is copied once instead of into a ChunkBuilder and again when the builder packs.
+ */
+interface ColumnWriter {
+  readonly strings: boolean;
+  dataBytes(rows: number): number;
+  write(buffer: ArrayBuffer, at: ColumnLayout, first: number, rows: number): void;
 }
 
-function addTimeBase(values: BigInt64Array, start: number, first: number, rows: number): void {
-  // Two little-endian int32 halves per value: no BigInt per row. All values stay below 2^53.
-  const halves = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
-  for (let i = 0; i < rows; i++) {
-    const value = EPOCH_2024_MS + (first + i) * 1000 + halves[2 * (start + i)]!;
-    halves[2 * (start + i)] = value % 0x1_0000_0000 | 0;
-    halves[2 * (start + i) + 1] = Math.floor(value / 0x1_0000_0000);
+/** Calls `copy(at, n, done)` for each run of pool rows that [first, first + rows) covers (one or two: it wraps). */
+function forEachPoolSlice(first: number, rows: number, copy: (at: number, n: number, done: number) => void): void {
+  let done = 0;
+  while (done < rows) {
+    const at = (first + done) % POOL_ROWS;
+    const n = Math.min(rows - done, POOL_ROWS - at);
+    copy(at, n, done);
+    done += n;
   }
 }
 
-/** The sequence 1, 2, 3…, written into one scratch array (sized for a chunk, kept) and appended. */
-function sequenceFiller(column: ColumnBuilder, field: Field, capacity: number): Filler {
-  if (field.type === 'int32' || field.type === 'float64') {
-    const scratch = field.type === 'int32' ? new Int32Array(capacity) : new Float64Array(capacity);
-    return (first, rows) => {
-      for (let i = 0; i < rows; i++) scratch[i] = first + i + 1;
-      column.appendColumn(scratch.subarray(0, rows));
+function poolWriter(field: Field, pool: Pool): ColumnWriter {
+  switch (pool.kind) {
+    case 'int32': return {
+      strings: false,
+      dataBytes: (rows) => rows * 4,
+      write: (buffer, { data }, first, rows) => {
+        const out = new Int32Array(buffer, data, rows);
+        forEachPoolSlice(first, rows, (at, n, done) => out.set(pool.values.subarray(at, at + n), done));
+      },
+    };
+    case 'float64': return {
+      strings: false,
+      dataBytes: (rows) => rows * 8,
+      write: (buffer, { data }, first, rows) => {
+        const out = new Float64Array(buffer, data, rows);
+        forEachPoolSlice(first, rows, (at, n, done) => out.set(pool.values.subarray(at, at + n), done));
+      },
+    };
+    case 'int64': return {
+      strings: false,
+      dataBytes: (rows) => rows * 8,
+      write: (buffer, { data }, first, rows) => {
+        const out = new BigInt64Array(buffer, data, rows);
+        forEachPoolSlice(first, rows, (at, n, done) => out.set(pool.values.subarray(at, at + n), done));
+        // Timestamps move forward one second a row (with the pool's sub-second jitter), like real events.
+        if (field.type === 'timestamp') addTimeBase(out, first, rows);
+      },
+    };
+    case 'bool': return {
+      strings: false,
+      dataBytes: (rows) => (rows + 7) >> 3,
+      write: (buffer, { data }, first, rows) => {
+        const bits = new Uint8Array(buffer, data, (rows + 7) >> 3);
+        for (let i = 0; i < rows; i++) if (pool.values[(first + i) % POOL_ROWS] === true) bits[i >> 3] = (bits[i >> 3] as number) | (1 << (i & 7));
+      },
+    };
+    case 'string': return {
+      strings: true,
+      dataBytes: (rows) => rows * STRING_LENGTH,
+      write: (buffer, { offsets, data }, first, rows) => {
+        const ends = new Int32Array(buffer, offsets, rows + 1);
+        for (let i = 0; i <= rows; i++) ends[i] = i * STRING_LENGTH;
+        const bytes = new Uint8Array(buffer, data, rows * STRING_LENGTH);
+        forEachPoolSlice(first, rows, (at, n, done) => bytes.set(pool.bytes.subarray(at * STRING_LENGTH, (at + n) * STRING_LENGTH), done * STRING_LENGTH));
+      },
     };
   }
-  const scratch = new BigInt64Array(capacity);
-  const halves = new Int32Array(scratch.buffer);
-  return (first, rows) => {
-    for (let i = 0; i < rows; i++) {
-      const value = first + i + 1;
-      halves[2 * i] = value % 0x1_0000_0000 | 0;
-      halves[2 * i + 1] = Math.floor(value / 0x1_0000_0000);
-    }
-    column.appendColumn(scratch.subarray(0, rows));
+}
+
+function addTimeBase(values: BigInt64Array, first: number, rows: number): void {
+  // Two little-endian int32 halves per value: no BigInt per row. All values stay below 2^53.
+  const halves = new Int32Array(values.buffer, values.byteOffset, rows * 2);
+  for (let i = 0; i < rows; i++) {
+    const value = EPOCH_2024_MS + (first + i) * 1000 + halves[2 * i]!;
+    const high = Math.floor(value / 0x1_0000_0000);
+    halves[2 * i] = (value - high * 0x1_0000_0000) | 0; // not `value % 2^32`: a float modulo is 4x slower here
+    halves[2 * i + 1] = high;
+  }
+}
+
+/** The sequence 1, 2, 3… (row `first` holds first + 1). */
+function sequenceWriter(field: Field): ColumnWriter {
+  const wide = field.type === 'int64' || field.type === 'timestamp';
+  return {
+    strings: false,
+    dataBytes: (rows) => rows * (field.type === 'int32' ? 4 : 8),
+    write: (buffer, { data }, first, rows) => {
+      if (!wide) {
+        const out = field.type === 'int32' ? new Int32Array(buffer, data, rows) : new Float64Array(buffer, data, rows);
+        for (let i = 0; i < rows; i++) out[i] = first + i + 1;
+        return;
+      }
+      const halves = new Int32Array(buffer, data, rows * 2);
+      for (let i = 0; i < rows; i++) {
+        const value = first + i + 1;
+        const high = Math.floor(value / 0x1_0000_0000);
+        halves[2 * i] = (value - high * 0x1_0000_0000) | 0;
+        halves[2 * i + 1] = high;
+      }
+    },
   };
+}
+
+/** One chunk of rows [first, first + rows): the regions laid out in schema order, each written once. */
+function generateChunk(schema: Schema, writers: readonly ColumnWriter[], first: number, rows: number): Chunk {
+  let size = 0;
+  const layout: ColumnLayout[] = writers.map((writer) => {
+    let offsets = -1;
+    if (writer.strings) {
+      offsets = size;
+      size = align(size + (rows + 1) * 4);
+    }
+    const data = size;
+    const dataBytes = writer.dataBytes(rows);
+    size = align(size + dataBytes);
+    return { nullCount: 0, validity: -1, offsets, data, dataBytes };
+  });
+  // Never a zero-length buffer: a transferred chunk then always shows as detached (byteLength 0).
+  const buffer = new ArrayBuffer(Math.max(size, 8));
+  writers.forEach((writer, i) => writer.write(buffer, layout[i] as ColumnLayout, first, rows));
+  return new Chunk(schema, rows, buffer, size, layout);
 }

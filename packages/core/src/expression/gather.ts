@@ -2,7 +2,8 @@ import { Chunk } from '@flowengine/sdk';
 import type { Column, ColumnLayout, Schema } from '@flowengine/sdk';
 
 const ALIGN = 8;
-const align = (n: number): number => (n + ALIGN - 1) & ~(ALIGN - 1);
+/** Rounds up to the chunk layout's region alignment. */
+export const align = (n: number): number => (n + ALIGN - 1) & ~(ALIGN - 1);
 
 /** One output column: a column to copy from and the rows to take (null: all of them, in order). */
 export interface GatherSource {
