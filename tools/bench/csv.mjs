@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // CSV bench: csv-source → filter (amount > 100, ≈50%) → select (3 columns + one computed) → csv-sink,
 // beside csv-parse → csv-stringify doing the same job in one Node stream pipeline, same file, same run.
-//   node tools/bench/csv.mjs [rows=5000000]        (build first: npx tsc -b plugins/csv)
-// Each case runs in its own child process so its peak RSS is its own.
+//   npm run bench -- csv [--rows 5000000] [--reps 3]
+// Each case runs in its own child process so its peak RSS is its own; every figure is the median of --reps runs.
 //
 // The FlowEngine cases run the pipeline through the core executor and the isolation host (worker
 // threads, then inline), finding the csv plugins in the workspace as the CLI does.
@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { printTable, runCase, runEngine } from './_lib.mjs';
+import { integerOptions, median, printTable, runCase, runEngine } from './_lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -33,7 +33,7 @@ if (process.argv[2] === '--case') {
   process.exit(0);
 }
 
-const rows = Number(process.argv[2] ?? 5_000_000);
+const { rows, reps } = integerOptions('csv', { rows: 5_000_000, reps: 3 });
 const input = join(dataDir, `orders-${rows}.csv`);
 if (!existsSync(input)) {
   mkdirSync(dataDir, { recursive: true });
@@ -44,18 +44,29 @@ if (!existsSync(input)) {
 const megabytes = statSync(input).size / 1e6;
 console.log(`input: ${input} (${rows} rows, ${megabytes.toFixed(1)} MB)`);
 
-const results = [];
 const cases = ['flowengine-worker', 'flowengine-inline', 'csv-parse+csv-stringify'];
-for (const name of cases) {
-  const output = join(dataDir, `out-${name}.csv`);
-  results.push(runCase(fileURLToPath(import.meta.url), ['--case', name, input, output]));
-  if (existsSync(output)) unlinkSync(output);
+const runs = Object.fromEntries(cases.map((name) => [name, []]));
+// Cases take turns within a repetition, so a noisy minute spreads over all of them.
+for (let rep = 0; rep < reps; rep++) {
+  for (const name of cases) {
+    const output = join(dataDir, `out-${name}.csv`);
+    runs[name].push(runCase(fileURLToPath(import.meta.url), ['--case', name, input, output]));
+    if (existsSync(output)) unlinkSync(output);
+  }
 }
+const results = cases.map((name) => ({
+  name,
+  rowsIn: runs[name][0].rowsIn,
+  rowsOut: runs[name][0].rowsOut,
+  seconds: median(runs[name].map((r) => r.seconds)),
+  cpuSeconds: median(runs[name].map((r) => r.cpuSeconds)),
+  maxRssKb: median(runs[name].map((r) => r.maxRssKb)),
+}));
 
 const base = results.at(-1);
-for (const r of results) if (r.rowsOut !== base.rowsOut) throw new Error(`row counts differ: ${r.name} ${r.rowsOut}, baseline ${base.rowsOut}`);
+for (const r of Object.values(runs).flat()) if (r.rowsOut !== base.rowsOut) throw new Error(`row counts differ: ${r.name} ${r.rowsOut}, baseline ${base.rowsOut}`);
 // CPU seconds next to wall seconds: on a shared machine wall time depends on what else runs.
-console.log('');
+console.log(`\nmedians of ${reps} runs`);
 printTable(results.map((r) => ({
   case: r.name,
   'rows in': r.rowsIn,
