@@ -91,6 +91,18 @@ describe('csv-source', () => {
     writeFileSync(join(sub, 'b.csv'), 'ident\n2\n');
     await expect(readAll(csvSource, { path: join(sub, '*.csv') })).rejects.toMatchObject({ code: 'FE_CSV_HEADER', message: expect.stringContaining('b.csv:1:1') });
   });
+
+  it('fails with FE_CSV_READ_FAILED naming the file when it cannot be read or decompressed', async () => {
+    const corrupt = file(new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8]), 'corrupt.csv.gz');
+    await expect(readAll(csvSource, { path: corrupt, header: ['id'] })).rejects.toMatchObject({
+      code: 'FE_CSV_READ_FAILED', message: expect.stringContaining(`${corrupt}: could not read or decompress`),
+    });
+    // A file that opens but whose first read fails (EIO): what a failing disk looks like. Permissions
+    // cannot make one here, tests may run as root.
+    await expect(readAll(csvSource, { path: '/proc/self/mem', header: ['id'] })).rejects.toMatchObject({
+      code: 'FE_CSV_READ_FAILED', message: expect.stringContaining('/proc/self/mem: could not read: EIO'),
+    });
+  });
 });
 
 describe('csv-source row errors', () => {
