@@ -55,7 +55,9 @@ export function printTable(rows, leftColumns = 1) {
  * is written to `file`, the plugins it names are found as the CLI finds them (the built-ins, then
  * the workspace's installed packages, their config schemas read in a throwaway worker), it is
  * loaded, planned in `mode` (each instance's own mode when undefined), run, and the host closed.
- * Throws unless the run succeeded. `ms` times `runPipeline` alone.
+ * Throws unless the run succeeded. `ms` times `runPipeline` alone, worker boot included: the CLI
+ * boots threads while it validates the file (`warmWorkers`), but with the validation outside the
+ * timer, warm threads here would hide their boot instead of overlapping it.
  */
 export async function runEngine({ yaml, file, mode, cwd }) {
   const { AvailablePlugins, buildExecutionPlan, findInstalledPlugins, loadPipelineConfig, pluginTypesIn, runPipeline } = await import('@flowengine/core');

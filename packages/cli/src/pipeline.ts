@@ -16,6 +16,8 @@ export interface PrepareOptions {
   readonly profile?: string | undefined;
   readonly mode?: 'worker' | 'inline' | 'process' | undefined;
   readonly cwd?: string;
+  /** The file's text when the caller has read it already (see {@link pipelineSource}). */
+  readonly source?: PipelineSource;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function projectPlugins(cwd: string): Promise<AvailablePlugins> {
 /** Loads and validates a pipeline file and turns it into an execution plan; throws FE_CONFIG_INVALID. */
 export async function preparePipeline(options: PrepareOptions): Promise<PreparedPipeline> {
   const cwd = options.cwd ?? process.cwd();
-  const source = pipelineSource(options.file);
+  const source = options.source ?? pipelineSource(options.file);
   const plugins = await pipelinePlugins(source, cwd);
   const loaded = loadPipelineConfig(source, { plugins, ...(options.profile === undefined ? {} : { profile: options.profile }) });
   const plan = buildExecutionPlan(loaded, plugins, { cwd, ...(options.mode === undefined ? {} : { mode: options.mode }) });

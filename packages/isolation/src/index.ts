@@ -1,6 +1,6 @@
-export { startInstance } from './instance/start-instance.js';
+export { DEFAULT_MEMORY_LIMIT_MB, startInstance } from './instance/start-instance.js';
 export { createInstanceHost } from './instance/host.js';
-export type { IsolationHost, PrepareOptions } from './instance/host.js';
+export type { HostOptions, IsolationHost, PrepareOptions } from './instance/host.js';
 export type {
   InstanceOptions, InstanceHandle, HandleFor, SourceHandle, TransformHandle, SinkHandle, InstanceStats, IsolationMode, PluginRef, Grants, RestartPolicy,
 } from './instance/types.js';

@@ -56,3 +56,30 @@ describe('host.prepare: workers booted before the input schema is known', () => 
     }
   });
 });
+
+describe('warm workers: threads booted before any instance is known', () => {
+  it('prepare hands them to default single-thread instances, in place of new threads; others boot their own', async () => {
+    const host = createInstanceHost({ warmWorkers: 2 });
+    try {
+      expect(host.idleWarmWorkers).toBe(2);
+      // A thread made now is newer than both warm ones (thread ids grow in creation order).
+      const probe = await threadOf(await host.startInstance(transformOptions('probe', 'thread-id', { memoryLimitMB: 64 })));
+      expect(host.idleWarmWorkers).toBe(2); // another heap limit: not a warm thread
+      host.prepare({ name: 'a', plugin: plugin('faulty-transform', 'transform') });
+      host.prepare({ name: 'b', plugin: plugin('faulty-transform', 'transform'), threads: 2 });
+      expect(host.idleWarmWorkers).toBe(1); // two threads: not a warm thread either
+      expect(await threadOf(await host.startInstance(transformOptions('a', 'thread-id')))).toBeLessThan(probe);
+      // Started without prepare: no warm thread either (only prepare hands them out).
+      expect(await threadOf(await host.startInstance(transformOptions('c', 'thread-id')))).toBeGreaterThan(probe);
+    } finally {
+      await host.close();
+    }
+    expect(host.idleWarmWorkers).toBe(0);
+  });
+
+  it('close() ends warm threads nobody took', async () => {
+    const host = createInstanceHost({ warmWorkers: 3 });
+    await expect(host.close()).resolves.toBeUndefined();
+    expect(host.idleWarmWorkers).toBe(0);
+  });
+});

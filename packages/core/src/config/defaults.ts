@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_MEMORY_LIMIT_MB } from '@flowengine/isolation';
 import type { ChannelSettings, IsolationSettings, PoolSettings, RestartPolicy } from './types.js';
 
 /**
@@ -12,7 +13,8 @@ import type { ChannelSettings, IsolationSettings, PoolSettings, RestartPolicy } 
 export const CHANNEL_DEFAULTS: ChannelSettings = { bufferSize: 16, backpressureThreshold: 90, fullMode: 'Wait' };
 
 export const ISOLATION_DEFAULTS: Omit<IsolationSettings, 'defaultMode'> = {
-  defaultMemoryLimitMB: 200,
+  // The host's own default: its warm worker threads start with this heap limit.
+  defaultMemoryLimitMB: DEFAULT_MEMORY_LIMIT_MB,
   defaultTimeoutSeconds: 60,
   enableSpillover: false,
   spilloverPath: join(tmpdir(), 'flowengine-spill'),

@@ -14,6 +14,19 @@ const BUILT_IN_IDS = new Set(BUILT_IN_PLUGINS.map((plugin) => plugin.descriptor.
  * Unreadable or odd files give none: the loader reports them.
  */
 export function pluginTypesIn(source: PipelineSource): string[] {
+  const plugins = pluginEntriesIn(source);
+  return [...new Set(plugins.map((plugin: unknown) => (plugin as { type?: unknown } | null)?.type).filter((type): type is string => typeof type === 'string'))];
+}
+
+/**
+ * How many stages the file lists, read as cheaply as {@link pluginTypesIn} (0 when it does not
+ * parse): enough to boot that many worker threads while the file is validated.
+ */
+export function stageCountIn(source: PipelineSource): number {
+  return pluginEntriesIn(source).length;
+}
+
+function pluginEntriesIn(source: PipelineSource): unknown[] {
   let document: unknown;
   try {
     document = parse(source.text ?? readFileSync(source.file, 'utf8'));
@@ -21,8 +34,7 @@ export function pluginTypesIn(source: PipelineSource): string[] {
     return [];
   }
   const plugins = (document as { pipeline?: { plugins?: unknown } } | null)?.pipeline?.plugins;
-  if (!Array.isArray(plugins)) return [];
-  return [...new Set(plugins.map((plugin: unknown) => (plugin as { type?: unknown } | null)?.type).filter((type): type is string => typeof type === 'string'))];
+  return Array.isArray(plugins) ? plugins : [];
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Piscina } from 'piscina';
-import { createWorkerPool, preloadModule } from '../worker/worker-pool.js';
-import { placementOf, resolveOptions, startInstance, startResolved } from './start-instance.js';
+import { bootRuntime, createWorkerPool, preloadModule } from '../worker/worker-pool.js';
+import { DEFAULT_MEMORY_LIMIT_MB, placementOf, resolveOptions, startInstance, startResolved } from './start-instance.js';
 import type { InstanceHandle, InstanceOptions } from './types.js';
 
 /** What {@link IsolationHost.prepare} needs: the instance's options without its input schema. */
@@ -21,8 +21,21 @@ export interface IsolationHost {
    * would refuse; a prepared pool never claimed is ended by {@link IsolationHost.close}.
    */
   prepare(options: PrepareOptions): void;
+  /** Warm worker threads not yet given to an instance (see {@link HostOptions.warmWorkers}). */
+  readonly idleWarmWorkers: number;
   /** Closes all instances started through this host (in parallel); the first error is rethrown. */
   close(): Promise<void>;
+}
+
+export interface HostOptions {
+  /**
+   * Worker threads to boot now, before any instance is known: each loads the plugin runtime and
+   * the SDK (about 60 ms of CPU), so a caller that still has a pipeline file to read and validate
+   * gets that boot done meanwhile. {@link IsolationHost.prepare} hands them, in turn, to
+   * single-thread worker instances with the default memoryLimitMB (the heap limit is fixed when
+   * a thread starts); the rest boot their own. Unused ones end with {@link IsolationHost.close}.
+   */
+  readonly warmWorkers?: number;
 }
 
 interface Prepared {
@@ -31,15 +44,21 @@ interface Prepared {
 }
 
 /** A host that tracks its instances, so a shutdown path cannot leave a worker or child behind. */
-export function createInstanceHost(): IsolationHost {
+export function createInstanceHost(options: HostOptions = {}): IsolationHost {
   const open = new Set<InstanceHandle>();
   const prepared = new Map<string, Prepared>();
+  const warm: Piscina[] = Array.from({ length: Math.max(0, Math.floor(options.warmWorkers ?? 0)) }, () => {
+    const pool = createWorkerPool(1, DEFAULT_MEMORY_LIMIT_MB);
+    bootRuntime(pool);
+    return pool;
+  });
 
   const prepare = (options: PrepareOptions): void => {
     const { mode, memoryLimitMB, threads } = placementOf(options);
     if (mode !== 'worker' || typeof options.plugin?.modulePath !== 'string' || !(memoryLimitMB > 0) || !Number.isInteger(threads) || threads < 1) return;
     if (prepared.has(options.name)) return;
-    const pool = createWorkerPool(threads, memoryLimitMB);
+    const fitsWarm = threads === 1 && memoryLimitMB === DEFAULT_MEMORY_LIMIT_MB;
+    const pool = (fitsWarm ? warm.pop() : undefined) ?? createWorkerPool(threads, memoryLimitMB);
     preloadModule(pool, options.plugin.modulePath, threads);
     prepared.set(options.name, { pool, key: placementKey(options) });
   };
@@ -68,9 +87,13 @@ export function createInstanceHost(): IsolationHost {
   return {
     startInstance: Object.assign(start as typeof startInstance, { prepare }),
     prepare,
+    get idleWarmWorkers() {
+      return warm.length;
+    },
     async close() {
-      const unclaimed = [...prepared.values()].map((entry) => entry.pool.destroy());
+      const unclaimed = [...prepared.values(), ...warm.map((pool) => ({ pool }))].map((entry) => entry.pool.destroy());
       prepared.clear();
+      warm.length = 0;
       const results = await Promise.allSettled([...[...open].map((handle) => handle.close()), ...unclaimed]);
       const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failed !== undefined) throw failed.reason;

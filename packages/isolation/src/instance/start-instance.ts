@@ -7,6 +7,8 @@ import type { Piscina } from 'piscina';
 import type { HandleFor, InstanceHandle, InstanceOptions, PluginRef } from './types.js';
 
 const MODES = ['worker', 'inline', 'process'];
+/** The V8 heap limit of an instance that names none. */
+export const DEFAULT_MEMORY_LIMIT_MB = 200;
 const POLICIES = ['fail', 'skip', 'deadLetter'];
 
 /**
@@ -50,7 +52,7 @@ export async function startResolved(resolved: ResolvedOptions, pool?: Piscina): 
 export function placementOf(options: Pick<InstanceOptions, 'plugin' | 'mode' | 'memoryLimitMB' | 'threads'>): { mode: string; memoryLimitMB: number; threads: number } {
   return {
     mode: options.mode ?? (options.plugin?.firstParty === false ? 'process' : 'worker'),
-    memoryLimitMB: options.memoryLimitMB ?? 200,
+    memoryLimitMB: options.memoryLimitMB ?? DEFAULT_MEMORY_LIMIT_MB,
     threads: options.threads ?? 1,
   };
 }

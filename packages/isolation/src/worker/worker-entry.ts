@@ -27,9 +27,11 @@ export default async function serveInstance({ port, init }: { port: MessagePort;
 
 /**
  * A short piscina task run on a prepared pool before the instance is opened: it imports the plugin
- * module so that `open` finds it loaded. Errors are ignored here; `open` reports them.
+ * module so that `open` finds it loaded. Errors are ignored here; `open` reports them. Without a
+ * module it only warms the thread: loading this file loaded the runtime and the SDK.
  */
-export async function preload({ modulePath }: { modulePath: string }): Promise<null> {
+export async function preload({ modulePath }: { modulePath?: string }): Promise<null> {
+  if (modulePath === undefined) return null;
   try {
     await import(pathToFileURL(modulePath).href);
   } catch {
