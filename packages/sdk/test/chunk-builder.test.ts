@@ -209,6 +209,12 @@ describe('ArrayRow', () => {
 });
 
 describe('encodeChunk / decodeChunk', () => {
+  /** A copy of `layout` with `delta` added at `index` (columns × [nullCount, validity, offsets, data, dataBytes]). */
+  const patched = (layout: Int32Array, index: number, delta: number): Int32Array => {
+    const copy = layout.slice();
+    copy[index] = (copy[index] as number) + delta;
+    return copy;
+  };
   const chunk = (): ReturnType<typeof chunkFromRows> => chunkFromRows(all, [[1, 2, 3, true, 'four', 5], [null, null, null, null, null, null]]);
 
   it('decodes over the same buffer, without copying', () => {
@@ -223,11 +229,14 @@ describe('encodeChunk / decodeChunk', () => {
 
   it.each([
     ['a truncated buffer', (m: EncodedChunk) => ({ ...m, buffer: m.buffer.slice(0, 16) }), /expected a buffer of at least \d+ bytes, found 16/],
-    ['another layout version', (m: EncodedChunk) => ({ ...m, version: 2 }), /expected layout version 1, found 2/],
+    ['another layout version', (m: EncodedChunk) => ({ ...m, version: 1 }), /expected layout version 2, found 1/],
     ['a foreign buffer', (m: EncodedChunk) => ({ ...m, buffer: new Uint8Array(8) }), /expected an ArrayBuffer, found \[object Uint8Array\]/],
     ['a wrong fingerprint', (m: EncodedChunk) => ({ ...m, fingerprint: '0000000000000000' }), /expected schema fingerprint [0-9a-f]{16}, found 0000000000000000/],
-    ['a misaligned column', (m: EncodedChunk) => ({ ...m, columns: m.columns.map((c, i) => (i === 2 ? { ...c, data: c.data + 4 } : c)) }), /column 2 "f" \(float64\): expected data at an 8-aligned offset/],
-    ['broken string offsets', (m: EncodedChunk) => ({ ...m, columns: m.columns.map((c, i) => (i === 4 ? { ...c, dataBytes: c.dataBytes + 1 } : c)) }), /column 4 "s" \(string\)/],
+    ['a schema that is not JSON', (m: EncodedChunk) => ({ ...m, fingerprint: 'ffffffffffffffff', schema: '{"fields": [' }), /expected the schema as JSON text, found "\{\\"fields\\": \["/],
+    ['a layout that is not an Int32Array', (m: EncodedChunk) => ({ ...m, layout: Array.from(m.layout) }), /expected integer length and byteLength and an Int32Array layout/],
+    ['a layout for another column count', (m: EncodedChunk) => ({ ...m, layout: m.layout.subarray(5) }), /expected a layout of 6 columns, found 5/],
+    ['a misaligned column', (m: EncodedChunk) => ({ ...m, layout: patched(m.layout, 2 * 5 + 3, 4) }), /column 2 "f" \(float64\): expected data at an 8-aligned offset/],
+    ['broken string offsets', (m: EncodedChunk) => ({ ...m, layout: patched(m.layout, 4 * 5 + 4, 1) }), /column 4 "s" \(string\)/],
   ])('refuses %s with FE_CHUNK_INVALID_BUFFER', (_, corrupt, message) => {
     const { message: good } = encodeChunk(chunk());
     const error = thrown(() => decodeChunk(corrupt(good) as EncodedChunk));

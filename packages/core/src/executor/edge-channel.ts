@@ -40,8 +40,8 @@ export function createEdgeChannel(
 interface SpilledHeader {
   readonly source?: string | undefined;
   readonly seq?: number | undefined;
-  /** The chunk's `encodeChunk` message without its buffer, which follows the header. */
-  readonly chunk?: Omit<EncodedChunk, 'buffer'>;
+  /** The chunk's `encodeChunk` message without its buffer, which follows the header (layout as a JSON array). */
+  readonly chunk?: Omit<EncodedChunk, 'buffer' | 'layout'> & { readonly layout: number[] };
 }
 
 const encoder = new TextEncoder();
@@ -52,8 +52,8 @@ export function serializeEnvelope(envelope: Envelope): Uint8Array {
   let header: SpilledHeader = { source: envelope.source, seq: envelope.seq };
   let data: Uint8Array | undefined;
   if (envelope.chunk !== null) {
-    const { buffer, ...chunk } = encodeChunk(envelope.chunk).message;
-    header = { ...header, chunk };
+    const { buffer, layout, ...chunk } = encodeChunk(envelope.chunk).message;
+    header = { ...header, chunk: { ...chunk, layout: Array.from(layout) } };
     data = new Uint8Array(buffer, 0, chunk.byteLength);
   }
   const headerBytes = encoder.encode(JSON.stringify(header));
@@ -72,5 +72,5 @@ export function deserializeEnvelope(bytes: Uint8Array): Envelope {
   // Copy into a fresh, 8-byte-aligned buffer: column views need their alignment.
   const buffer = (bytes.buffer as ArrayBuffer).slice(start, start + header.chunk.byteLength);
   // decodeChunk checks the layout and parses each schema once per fingerprint, not once per chunk.
-  return { chunk: decodeChunk({ ...header.chunk, buffer }), source: header.source, seq: header.seq };
+  return { chunk: decodeChunk({ ...header.chunk, layout: Int32Array.from(header.chunk.layout), buffer }), source: header.source, seq: header.seq };
 }
