@@ -313,6 +313,13 @@ export class CsvTokenizer {
         this.endField(pos);
         if (c === delimiter) {
           pos++;
+          // Most fields start unquoted right after a delimiter: stay in UNQUOTED instead of a
+          // round through FIELD_START (its halt check cannot fire: only a row end halts).
+          if (pos < len && buf[pos] !== quote) {
+            this.fieldStart = pos;
+            this.fieldFlags = 0;
+            continue;
+          }
           state = FIELD_START;
         } else if (c === LF) {
           pos++;
