@@ -126,7 +126,8 @@ pipeline:
       ['gen', 'generate', 0, 25000],
       ['out', 'null-sink', 25000, 25000],
     ]);
-    for (const key of ['dropped', 'deadLettered', 'rowsPerSec', 'p99ChunkMs', 'peakHeapMB']) expect(summary.stages[1]).toHaveProperty(key);
+    for (const key of ['dropped', 'deadLettered', 'rowsPerSec', 'p50ChunkMs', 'p99ChunkMs', 'peakHeapMB']) expect(summary.stages[1]).toHaveProperty(key);
+    expect(summary.stages[1]?.['p50ChunkMs']).toBeLessThanOrEqual(summary.stages[1]?.['p99ChunkMs'] as number);
   });
 
   it('exits 2 with every config problem and its position, running nothing', async () => {

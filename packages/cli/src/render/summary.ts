@@ -34,6 +34,7 @@ export function summaryJson(summary: RunSummary): Record<string, unknown> {
       deadLettered: stage.deadLettered,
       skipped: stage.skipped,
       rowsPerSec: stage.rowsPerSec,
+      p50ChunkMs: stage.p50ChunkMs,
       p99ChunkMs: stage.p99ChunkMs,
       peakHeapMB: stage.peakHeapMB,
     })),

@@ -15,6 +15,8 @@ export interface StageSummary {
   readonly deadLettered: number;
   readonly skipped: number;
   readonly rowsPerSec: number;
+  /** Median and 99th percentile of the stage's per-chunk call time. */
+  readonly p50ChunkMs: number;
   readonly p99ChunkMs: number;
   readonly peakHeapMB: number;
 }
@@ -67,6 +69,7 @@ export function summarise(input: {
         deadLettered: stage.deadLettered,
         skipped: stage.skipped,
         rowsPerSec: Math.round(processed / seconds),
+        p50ChunkMs: round2(stage.percentile(50)),
         p99ChunkMs: round2(stage.percentile(99)),
         peakHeapMB: round2(stage.peakHeapBytes / 1048576),
       };
