@@ -139,32 +139,21 @@ function forEachPoolSlice(first: number, rows: number, copy: (at: number, n: num
 
 function poolWriter(field: Field, pool: Pool): ColumnWriter {
   switch (pool.kind) {
-    case 'int32': return {
-      strings: false,
-      dataBytes: (rows) => rows * 4,
-      write: (buffer, { data }, first, rows) => {
-        const out = new Int32Array(buffer, data, rows);
-        forEachPoolSlice(first, rows, (at, n, done) => out.set(pool.values.subarray(at, at + n), done));
-      },
-    };
-    case 'float64': return {
-      strings: false,
-      dataBytes: (rows) => rows * 8,
-      write: (buffer, { data }, first, rows) => {
-        const out = new Float64Array(buffer, data, rows);
-        forEachPoolSlice(first, rows, (at, n, done) => out.set(pool.values.subarray(at, at + n), done));
-      },
-    };
-    case 'int64': return {
-      strings: false,
-      dataBytes: (rows) => rows * 8,
-      write: (buffer, { data }, first, rows) => {
-        const out = new BigInt64Array(buffer, data, rows);
-        forEachPoolSlice(first, rows, (at, n, done) => out.set(pool.values.subarray(at, at + n), done));
-        // Timestamps move forward one second a row (with the pool's sub-second jitter), like real events.
-        if (field.type === 'timestamp') addTimeBase(out, first, rows);
-      },
-    };
+    case 'int32': case 'float64': case 'int64': {
+      // Fixed-width values are copied as bytes: one or two slices of the pool's buffer.
+      const width = pool.values.BYTES_PER_ELEMENT;
+      const bytes = new Uint8Array(pool.values.buffer);
+      return {
+        strings: false,
+        dataBytes: (rows) => rows * width,
+        write: (buffer, { data }, first, rows) => {
+          const out = new Uint8Array(buffer, data, rows * width);
+          forEachPoolSlice(first, rows, (at, n, done) => out.set(bytes.subarray(at * width, (at + n) * width), done * width));
+          // Timestamps move forward one second a row (with the pool's sub-second jitter), like real events.
+          if (field.type === 'timestamp') addTimeBase(new BigInt64Array(buffer, data, rows), first, rows);
+        },
+      };
+    }
     case 'bool': return {
       strings: false,
       dataBytes: (rows) => (rows + 7) >> 3,
