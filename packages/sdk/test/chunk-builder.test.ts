@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ArrayRowPool, BufferPool, ChunkBuilder, ChunkBuilderPool, Int64Column, Schema, StringColumnBuilder,
+  ArrayRowPool, BufferPool, Chunk, ChunkBuilder, ChunkBuilderPool, Int64Column, Schema, StringColumnBuilder,
   chunkFromRows, decodeChunk, encodeChunk,
 } from '@flowengine/sdk';
 import type { EncodedChunk } from '@flowengine/sdk';
@@ -225,6 +225,16 @@ describe('encodeChunk / decodeChunk', () => {
     expect(decoded.buffer).toBe(original.buffer);
     expect(decoded.row(0).toArray()).toEqual(original.row(0).toArray());
     expect(decoded.row(1).toArray()).toEqual([null, null, null, null, null, null]);
+  });
+
+  it('refuses to encode a chunk of 2 GiB or more, whose offsets an Int32Array layout cannot hold', () => {
+    // Never touched, so the buffer costs address space, not memory.
+    const rows = 2 ** 29 + 2;
+    const huge = new Chunk(Schema.of([{ name: 'x', type: 'int32', nullable: false }]), rows, new ArrayBuffer(rows * 4), rows * 4,
+      [{ nullCount: 0, validity: -1, offsets: -1, data: 0, dataBytes: rows * 4 }]);
+    const error = thrown(() => encodeChunk(huge));
+    expect(error.code).toBe('FE_CHUNK_INVALID_BUFFER');
+    expect(error.message).toContain('expected a chunk below 2 GiB, found 2147483656 bytes');
   });
 
   it.each([
