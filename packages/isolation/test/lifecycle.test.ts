@@ -104,6 +104,15 @@ describe('logs and stats', () => {
     expect(existsSync(spillDir)).toBe(true);
   });
 
+  it('loads the OpenTelemetry API in a worker only when the plugin reads ctx.meter, and the meter works', async () => {
+    const handle = await startInstance(transformOptions('meter', 'meter'));
+    try {
+      expect(values(await handle.transform(numberChunk([1, 2])), 'text')).toEqual(['before: false, after: true']);
+    } finally {
+      await handle.close();
+    }
+  });
+
   it('removes the spill directory it created on close', async () => {
     let spillDir = '';
     const capture = await startInstance(transformOptions('spill-capture', 'log', {
