@@ -236,6 +236,8 @@ pipeline:
     expect(page).toMatch(/rows_processed_total\{[^}]*stage="out"[^}]*\} [1-9]/);
     expect(page).toContain('processing_time_ms');
     expect(page).toContain('channel_utilization');
+    // A plugin's own instrument (null-sink's counter, recorded in its worker) exports beside them.
+    expect(page).toMatch(/rows_discarded_total\{[^}]*otel_scope_name="flowengine\.out"[^}]*\} [1-9]/);
   });
 
   it('--profile-memory reports each instance\'s peak heap and growth', async () => {

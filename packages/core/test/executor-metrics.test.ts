@@ -38,6 +38,43 @@ afterEach(async () => {
 });
 
 describe('metrics', () => {
+  it.each(['worker', 'inline'] as const)('exports what plugins record on ctx.meter beside the engine\'s metrics (%s mode)', async (mode) => {
+    // null-sink counts what it discards on ctx.meter; in a worker that meter lives in another isolate.
+    const server = await openServer();
+    const plan = await planFromYaml({ mode, yaml: `
+pipeline:
+  name: plugin-metrics
+  plugins:
+    - { name: src, type: counting-source, config: { count: 3000, chunkSize: 100 } }
+    - { name: out, type: null-sink }
+` });
+    const run = startTestRun(plan, { meterProvider: server.meterProvider });
+    const attached = attachMetrics(run.running, { meterProvider: server.meterProvider, detailed: false });
+    expect((await run.done).status).toBe('succeeded');
+    const page = await (await fetch(server.url)).text();
+    attached.stop();
+    expect(samples(page, 'rows_discarded_total', { otel_scope_name: 'flowengine.out' })).toEqual([3000]);
+    expect(samples(page, 'rows_processed_total', { stage: 'out', otel_scope_name: 'flowengine.out' })).toEqual([3000]);
+  });
+
+  it('drops what plugins record when the run has no meter provider', async () => {
+    const server = await openServer();
+    const plan = await planFromYaml({ yaml: `
+pipeline:
+  name: no-plugin-metrics
+  plugins:
+    - { name: src, type: counting-source, config: { count: 300, chunkSize: 100 } }
+    - { name: out, type: null-sink }
+` });
+    const run = startTestRun(plan);
+    const attached = attachMetrics(run.running, { meterProvider: server.meterProvider, detailed: false });
+    expect((await run.done).status).toBe('succeeded');
+    const page = await (await fetch(server.url)).text();
+    attached.stop();
+    expect(samples(page, 'rows_discarded_total')).toEqual([]);
+    expect(samples(page, 'rows_processed_total', { stage: 'out' })).toEqual([300]);
+  });
+
   it('serves the run\'s figures as Prometheus text; rows_processed equals the rows moved', async () => {
     const server = await openServer();
     const plan = await planFromYaml({ yaml: `

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { Attributes, Meter, MetricOptions, ObservableCallback } from '@opentelemetry/api';
 import { Schema, chunkFromRows } from '@flowengine/sdk';
 import type { Chunk } from '@flowengine/sdk';
 import type { InstanceOptions, PluginRef } from '@flowengine/isolation';
@@ -30,4 +31,39 @@ export function transformOptions(name: string, behaviour: string, extra: Partial
     ...extra,
     config: { behaviour, ...(extra.config as object | undefined) },
   } as InstanceOptions & { plugin: PluginRef & { kind: 'transform' } };
+}
+
+/**
+ * A Meter that writes down what is created and recorded on it, as text. It stands in for the
+ * OpenTelemetry SDK, which this package does not depend on; core's metrics test runs the same
+ * relay against the real SDK and its Prometheus exporter.
+ */
+export function recordingMeter(): Meter & { created: string[]; recorded: string[]; observe(): string[] } {
+  const created: string[] = [];
+  const recorded: string[] = [];
+  const callbacks: Array<{ name: string; callback: ObservableCallback }> = [];
+  const define = (kind: string, name: string, options?: MetricOptions): void => void created.push([kind, name, options?.description].filter(Boolean).join(' '));
+  const write = (name: string) => (value: number, attributes: Attributes = {}) => void recorded.push(`${name} ${value} ${JSON.stringify(attributes)}`);
+  const observable = (kind: string) => (name: string, options?: MetricOptions) => {
+    define(kind, name, options);
+    return { addCallback: (callback: ObservableCallback) => void callbacks.push({ name, callback }), removeCallback: () => undefined };
+  };
+  return {
+    created,
+    recorded,
+    observe() {
+      const seen: string[] = [];
+      for (const { name, callback } of callbacks) void callback({ observe: (value, attributes = {}) => void seen.push(`${name} ${value} ${JSON.stringify(attributes)}`) });
+      return seen;
+    },
+    createCounter: (name, options) => (define('counter', name, options), { add: write(name) }),
+    createUpDownCounter: (name, options) => (define('upDownCounter', name, options), { add: write(name) }),
+    createHistogram: (name, options) => (define('histogram', name, options), { record: write(name) }),
+    createGauge: (name, options) => (define('gauge', name, options), { record: write(name) }),
+    createObservableGauge: observable('observableGauge'),
+    createObservableCounter: observable('observableCounter'),
+    createObservableUpDownCounter: observable('observableUpDownCounter'),
+    addBatchObservableCallback: () => undefined,
+    removeBatchObservableCallback: () => undefined,
+  };
 }

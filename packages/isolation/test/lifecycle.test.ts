@@ -6,7 +6,7 @@ import { FlowEngineError } from '@flowengine/sdk';
 import type { RejectedRow } from '@flowengine/sdk';
 import { createInstanceHost, startInstance } from '@flowengine/isolation';
 import type { SourceHandle } from '@flowengine/isolation';
-import { numberChunk, numbers, plugin, transformOptions, values } from './helpers.js';
+import { numberChunk, numbers, plugin, recordingMeter, transformOptions, values } from './helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'flowengine-isolation-test-'));
 
@@ -104,13 +104,25 @@ describe('logs and stats', () => {
     expect(existsSync(spillDir)).toBe(true);
   });
 
-  it('loads the OpenTelemetry API in a worker only when the plugin reads ctx.meter, and the meter works', async () => {
-    const handle = await startInstance(transformOptions('meter', 'meter'));
+  it.each(['worker', 'process', 'inline'] as const)('relays what the plugin records on ctx.meter to the host\'s meter, every instrument kind (%s)', async (mode) => {
+    const meter = recordingMeter();
+    const handle = await startInstance(transformOptions(`meter-${mode}`, 'meter', { mode, meter }));
+    let text: unknown[];
     try {
-      expect(values(await handle.transform(numberChunk([1, 2])), 'text')).toEqual(['before: false, after: true']);
+      text = values(await handle.transform(numberChunk([1, 2])), 'text');
     } finally {
       await handle.close();
     }
+    // The relay is the runtime's own Meter: a worker or child never loads the OpenTelemetry API for it.
+    if (mode !== 'inline') expect(text).toEqual(['otel loaded: false']);
+    expect(meter.created).toEqual([
+      'counter fixture_rows rows seen', 'upDownCounter fixture_level', 'histogram fixture_sizes', 'gauge fixture_gauge',
+      'observableGauge fixture_observed', 'observableCounter fixture_batched',
+    ]);
+    expect(meter.recorded).toEqual([
+      'fixture_rows 3 {"kind":"a"}', 'fixture_rows 5 {"kind":"b"}', 'fixture_level -3 {}', 'fixture_sizes 1.5 {}', 'fixture_sizes 2.5 {}', 'fixture_gauge 7 {}',
+    ]);
+    expect(meter.observe()).toEqual(['fixture_observed 42 {"from":"callback"}', 'fixture_batched 9 {}']);
   });
 
   it('removes the spill directory it created on close', async () => {

@@ -70,6 +70,8 @@ async function runPrepared(options: RunCommandOptions, output: Output, source: P
     stopSignal: stop.signal,
     killSignal: kill.signal,
     redact: (text) => loaded.redact(text),
+    // Plugins' own instruments export beside the engine's metrics.
+    ...(metricsServer === undefined ? {} : { meterProvider: metricsServer.meterProvider }),
   });
   const stopProgress = options.progress === true && options.json !== true ? showProgress(running, process.stderr) : undefined;
   const stopMonitor = options.monitor === true ? startMonitor(running, (line) => output.err(line), options.intervalMs ?? 5000) : undefined;

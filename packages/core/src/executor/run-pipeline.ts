@@ -1,3 +1,4 @@
+import type { MeterProvider } from '@opentelemetry/api';
 import { Chunk, FlowEngineError, type Schema } from '@flowengine/sdk';
 import { buildPipelineGraph } from '../graph/pipeline-graph.js';
 import { AckTracker } from './ack-tracker.js';
@@ -18,6 +19,12 @@ export interface RunOptions {
   readonly killSignal?: AbortSignal;
   /** Hides secret values in anything the executor writes (dead letters, messages). */
   readonly redact?: (text: string) => string;
+  /**
+   * Where plugins' own instruments (`ctx.meter`) are recorded: each instance records into meter
+   * `flowengine.<instance>` of this provider, as the engine's per-stage metrics do (see
+   * attachMetrics). Default: none, and what plugins record is dropped.
+   */
+  readonly meterProvider?: MeterProvider;
 }
 
 /** What a running pipeline exposes to monitors: live counters, read at any time. */
@@ -182,6 +189,7 @@ class Execution {
     const handle = await this.#options.startInstance({
       ...stage.instance,
       errors: stage.errors,
+      ...(this.#options.meterProvider === undefined ? {} : { meter: this.#options.meterProvider.getMeter(`flowengine.${stage.name}`) }),
       ...(inputSchema === undefined ? {} : { inputSchema }),
       onReject: (row) => {
         if (deadLetters === undefined) return;

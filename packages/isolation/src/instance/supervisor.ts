@@ -12,6 +12,7 @@ import type { RunOutcome } from '../runtime/protocol.js';
 import type { ChunkCodec, MemorySample, ReplyResult, RequestBody, RuntimeEvent, RuntimeInit } from '../runtime/protocol.js';
 import { createWorkerPool } from '../worker/worker-pool.js';
 import { WorkerTransport } from '../worker/worker-transport.js';
+import { MetricSink } from './metric-sink.js';
 import type { Transport, TransportListener } from './transport.js';
 import type { InstanceOptions, InstanceStats, IsolationMode, RestartPolicy } from './types.js';
 
@@ -32,6 +33,8 @@ type Phase = 'open' | 'read' | 'ack' | 'transform' | 'flush' | 'write' | 'close'
 
 interface Lane {
   transport: Transport<unknown>;
+  /** Records what the lane's plugin measured (ctx.meter) into the host's meter; none without one. */
+  metrics?: MetricSink | undefined;
   memory: MemorySample;
   rejected: number;
   inFlight: number;
@@ -140,6 +143,7 @@ export class Supervisor {
     try {
       const reply = await lane.transport.request(body, transfer);
       lane.rejected = reply.rejected;
+      if (reply.metrics !== undefined) lane.metrics?.apply(reply.metrics);
       this.#sample(lane, reply.memory);
       const tripped = this.#watchdog(lane);
       if (tripped !== undefined) {
@@ -295,6 +299,8 @@ export class Supervisor {
     const options = this.options;
     // Failures surface as the rejection of the pending or next call; nothing to do when they happen.
     const listener: TransportListener = { event: (event) => this.#onEvent(lane, event), failed: () => undefined };
+    // A restarted runtime numbers its instruments afresh: each transport gets its own sink.
+    lane.metrics = options.meter === undefined ? undefined : new MetricSink(options.meter);
     const init: RuntimeInit = {
       name: options.name,
       pluginId: options.plugin.id,

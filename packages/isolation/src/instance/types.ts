@@ -1,5 +1,6 @@
 import type { RunOutcome } from '../runtime/protocol.js';
 import type { Chunk, ErrorPolicy, PluginKind, PluginLogger, RejectedRow, Schema } from '@flowengine/sdk';
+import type { Meter } from '@opentelemetry/api';
 
 /** Where an instance runs. */
 export type IsolationMode = 'worker' | 'inline' | 'process';
@@ -65,6 +66,12 @@ export interface InstanceOptions {
   readonly spillDir?: string | undefined;
   /** Receives the plugin's log records. Default: warnings and errors to stderr. */
   readonly logger?: PluginLogger | undefined;
+  /**
+   * Where the plugin's own instruments (`ctx.meter`) are recorded, in any mode: the runtime relays
+   * them here with its replies. The engine passes its meter `flowengine.<instance>`. Default: none
+   * (what the plugin records is dropped).
+   */
+  readonly meter?: Meter | undefined;
   /** Keep per-call latencies in stats (also on when FLOWENGINE_ENABLE_DETAILED_METRICS=true). */
   readonly detailedMetrics?: boolean | undefined;
 }

@@ -1,25 +1,11 @@
-import { createRequire } from 'node:module';
 import { getHeapStatistics } from 'node:v8';
-import type { Meter } from '@opentelemetry/api';
 import { FlowEngineError, Schema, rejectionError, validateConfig } from '@flowengine/sdk';
 import type {
   Chunk, PluginContext, PluginDescriptor, PluginLogger, RejectedRow, SinkInstance, SourceBatch, SourceInstance, TransformInstance, TransformOutput,
 } from '@flowengine/sdk';
 import { loadDescriptor } from './load-descriptor.js';
+import { MetricRelay, type MetricBatch } from './metric-relay.js';
 import type { ChunkCodec, MemorySample, Reply, ReplyResult, Request, RunOutcome, RuntimeEvent, RuntimeInit } from './protocol.js';
-
-const require = createRequire(import.meta.url);
-let otel: typeof import('@opentelemetry/api') | undefined;
-
-/**
- * The OpenTelemetry API is loaded when a plugin first reads `ctx.meter`: it is ~15 ms of a
- * worker's start (about a quarter of it), and most plugins never read it. One copy either way:
- * an ES import of this CommonJS package shares require's module cache.
- */
-function meterNamed(name: string): Meter {
-  otel ??= require('@opentelemetry/api') as typeof import('@opentelemetry/api');
-  return otel.metrics.getMeter(name);
-}
 
 type Opened =
   | { kind: 'source'; instance: SourceInstance; iterator: AsyncIterator<SourceBatch> }
@@ -44,6 +30,8 @@ export class PluginRuntime<W> {
   #ackQueue: Promise<unknown> = Promise.resolve();
   #closing: Promise<ReplyResult<W>> | undefined;
   #sampler: ReturnType<typeof setInterval> | undefined;
+  /** The plugin's ctx.meter; what it records goes to the host with the replies. */
+  readonly #metrics = new MetricRelay();
 
   constructor(init: RuntimeInit, codec: ChunkCodec<W>, emit: (event: RuntimeEvent) => void) {
     this.#init = init;
@@ -75,11 +63,17 @@ export class PluginRuntime<W> {
         this.#queue = run.catch(() => undefined);
         result = await run;
       }
-      return { reply: { id: request.id, ok: true, result, rejected: this.#rejected, memory: sampleMemory() }, transfer };
+      return { reply: { id: request.id, ok: true, result, rejected: this.#rejected, memory: sampleMemory(), ...this.#metricsFor(request) }, transfer };
     } catch (thrown) {
       const error = toPluginError(thrown);
-      return { reply: { id: request.id, ok: false, error: error.toData(), rejected: this.#rejected, memory: sampleMemory() }, transfer: [] };
+      return { reply: { id: request.id, ok: false, error: error.toData(), rejected: this.#rejected, memory: sampleMemory(), ...this.#metricsFor(request) }, transfer: [] };
     }
+  }
+
+  /** The reply's share of the plugin's metrics: everything at a flush or close, else now and then. */
+  #metricsFor(request: Request<W>): { metrics?: MetricBatch } {
+    const batch = this.#metrics.take(request.op === 'flush' || request.op === 'close');
+    return batch === undefined ? {} : { metrics: batch };
   }
 
   async #dispatch(request: Request<W>, transfer: ArrayBuffer[]): Promise<ReplyResult<W>> {
@@ -190,14 +184,11 @@ export class PluginRuntime<W> {
     const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) =>
       emit({ type: 'log', level, message: String(message), fields: fields === undefined ? undefined : plain(fields) as Record<string, unknown> });
     const logger: PluginLogger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-    let meter: Meter | undefined;
     return Object.freeze({
       instanceName: init.name,
       config,
       logger,
-      get meter() {
-        return (meter ??= meterNamed(`flowengine.${init.name}`));
-      },
+      meter: this.#metrics.meter,
       signal: this.#controller.signal,
       spillDir: init.spillDir,
       declaredSchema: init.declaredSchema === undefined ? undefined : Schema.fromDefinition(init.declaredSchema, `instance "${init.name}" schema`),

@@ -1,4 +1,5 @@
 import type { ErrorPolicy, FlowEngineErrorData, PluginKind, RejectedRow } from '@flowengine/sdk';
+import type { MetricBatch } from './metric-relay.js';
 
 /**
  * The messages between the host and a plugin runtime. The same protocol runs over a worker's
@@ -60,6 +61,8 @@ interface ReplyBase {
   /** Rows rejected so far by this runtime (cumulative). */
   readonly rejected: number;
   readonly memory: MemorySample;
+  /** What the plugin's instruments (ctx.meter) recorded since the last reply that carried any. */
+  readonly metrics?: MetricBatch;
 }
 
 export type Reply<W> =
