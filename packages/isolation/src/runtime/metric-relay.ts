@@ -118,23 +118,28 @@ export class MetricRelay {
   }
 
   #point(id: number, attributes: Attributes | undefined): OpenPoint {
-    const attrs = attributes ?? {};
+    const attrs = plainAttributes(attributes);
     const key = `${id}|${JSON.stringify(attrs)}`;
     let point = this.#points.get(key);
-    if (point === undefined) this.#points.set(key, (point = { id, attributes: { ...attrs } }));
+    if (point === undefined) this.#points.set(key, (point = { id, attributes: attrs }));
     return point;
   }
 
+  // A value that is not a finite number is dropped, as the OpenTelemetry SDK drops it: summed, a
+  // string would turn the total into text.
   #add(id: number, value: number, attributes: Attributes | undefined): void {
+    if (!Number.isFinite(value)) return;
     const point = this.#point(id, attributes);
     point.sum = (point.sum ?? 0) + value;
   }
 
   #record(id: number, value: number, attributes: Attributes | undefined): void {
+    if (!Number.isFinite(value)) return;
     (this.#point(id, attributes).values ??= []).push(value);
   }
 
   #set(id: number, value: number, attributes: Attributes | undefined): void {
+    if (!Number.isFinite(value)) return;
     this.#point(id, attributes).last = value;
   }
 
@@ -162,6 +167,24 @@ function runCallback(call: () => void | Promise<void>): void {
   } catch {
     // Dropped like a failed observation in the OpenTelemetry SDK.
   }
+}
+
+/**
+ * The attributes OpenTelemetry allows (strings, numbers, booleans, arrays of them); anything else
+ * is left out, as the SDK leaves it out, and because a function or a symbol could not cross to the
+ * host: the reply carrying it would fail to send and take the instance down.
+ */
+function plainAttributes(attributes: Attributes | undefined): Attributes {
+  const plain: Attributes = {};
+  if (attributes === undefined || attributes === null) return plain;
+  for (const [key, value] of Object.entries(attributes)) {
+    if (isPrimitive(value) || (Array.isArray(value) && value.every((item) => item === null || item === undefined || isPrimitive(item)))) plain[key] = value;
+  }
+  return plain;
+}
+
+function isPrimitive(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
 /** MetricOptions as plain data (advice may hold arrays; functions cannot cross a thread). */
