@@ -226,10 +226,15 @@ pipeline:
       ready: /Prometheus text at http:[^]*stage out: in [1-9]/,
       then: (child, stderr) => {
         const url = /Prometheus text at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(stderr)?.[1] ?? '';
-        void fetch(url).then((response) => response.text()).then((text) => {
-          page = text;
-          child.kill('SIGINT');
-        }, () => child.kill('SIGINT'));
+        // Plugins' metrics come with the sink's replies, batched (every 200 ms at most): read the
+        // page again until the sink's counter is on it, for at most ~5 s.
+        const scrape = async (): Promise<void> => {
+          for (let attempt = 0; attempt < 50 && !page.includes('rows_discarded_total'); attempt++) {
+            if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+            page = await (await fetch(url)).text();
+          }
+        };
+        void scrape().finally(() => child.kill('SIGINT'));
       },
     });
     expect(result.code).toBe(130);

@@ -91,20 +91,21 @@ export class MetricRelay {
   }
 
   /**
-   * What happened since the last batch, or undefined when nothing did or the last batch is too
-   * recent (`final` sends regardless). Observable callbacks run first when `final` or a second has
-   * passed since they last ran.
+   * What happened since the last batch, or undefined when nothing did or the last batch of values
+   * is too recent (`final` sends regardless; new instruments go at once, and do not count as a
+   * batch of values: an instrument made in `open` must not hold back the first values).
+   * Observable callbacks run first when `final` or a second has passed since they last ran.
    */
   take(final = false): MetricBatch | undefined {
     if (this.#nextId === 1) return undefined; // no instrument: the common case costs one compare
     const now = performance.now();
-    if (!final && now - this.#lastSent < SEND_INTERVAL_MS) return undefined;
-    this.#lastSent = now;
+    if (!final && this.#created.length === 0 && now - this.#lastSent < SEND_INTERVAL_MS) return undefined;
     if (final || now - this.#lastObserved >= OBSERVE_INTERVAL_MS) {
       this.#lastObserved = now;
       this.#observe();
     }
     if (this.#created.length === 0 && this.#points.size === 0) return undefined;
+    if (this.#points.size > 0) this.#lastSent = now;
     const batch: MetricBatch = { created: this.#created, points: [...this.#points.values()] };
     this.#created = [];
     this.#points = new Map();
