@@ -51,6 +51,18 @@ export function printTable(rows, leftColumns = 1) {
 }
 
 /**
+ * A plugin context as the isolation host gives one (config validated, defaults filled), for the
+ * cases that drive a plugin by hand on the bench's own thread.
+ */
+export async function benchContext(plugin, config, { spillDir, declaredSchema } = {}) {
+  const { pluginContext } = await import('@flowengine/sdk/testing');
+  return pluginContext(plugin, config, { instanceName: 'bench', spillDir, ...(declaredSchema === undefined ? {} : { declaredSchema }) }).ctx;
+}
+
+/** A value for a pipeline file: JSON is YAML, so the config objects a bench uses by hand go in as they are. */
+export const yamlValue = (value) => JSON.stringify(value);
+
+/**
  * One pipeline through the core executor and the isolation host, as `flowengine run` does: `yaml`
  * is written to `file`, the plugins it names are found as the CLI finds them (the built-ins, then
  * the workspace's installed packages, their config schemas read in a throwaway worker), it is

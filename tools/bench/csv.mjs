@@ -12,12 +12,21 @@ import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { integerOptions, median, printTable, runCase, runEngine } from './_lib.mjs';
+import { benchContext, integerOptions, median, printTable, runCase, runEngine, yamlValue } from './_lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 // Generated inputs live in the git-ignored .bench/ folder; they are large and deterministic.
 const dataDir = join(root, '.bench/csv');
+
+// The job, stated once for the engine's pipeline file and the by-hand case: the columns
+// tools/demo/generate-orders.mjs writes, and the filter and select configs.
+const ORDER_FIELDS = [
+  { name: 'id', type: 'int32' }, { name: 'ts', type: 'timestamp', unit: 'ms' }, { name: 'customer', type: 'string' },
+  { name: 'amount', type: 'float64' }, { name: 'note', type: 'string' }, { name: 'status', type: 'string' },
+];
+const FILTER = { where: 'amount > 100' };
+const SELECT = { columns: ['id', 'customer', 'amount', { name: 'amount_with_tax', expr: 'amount * 1.2' }] };
 
 if (process.argv[2] === '--case') {
   const [, , , name, input, output] = process.argv;
@@ -86,22 +95,10 @@ async function runRuntime(input, output, mode) {
   const { ms, stage } = await runEngine({ file: join(dataDir, `bench-${mode}.yml`), mode, cwd: root, yaml: `pipeline:
   name: csv-bench
   plugins:
-    - name: orders
-      type: csv-source
-      config: { path: ${JSON.stringify(input)}, chunkSize: 10000 }
-      schema:
-        fields:
-          - { name: id, type: int32 }
-          - { name: ts, type: timestamp, unit: ms }
-          - { name: customer, type: string }
-          - { name: amount, type: float64 }
-          - { name: note, type: string }
-          - { name: status, type: string }
-    - { name: big, type: filter, config: { where: "amount > 100" } }
-    - name: pick
-      type: select
-      config: { columns: [id, customer, amount, { name: amount_with_tax, expr: "amount * 1.2" }] }
-    - { name: out, type: csv-sink, config: { path: ${JSON.stringify(output)} } }
+    - { name: orders, type: csv-source, config: ${yamlValue({ path: input, chunkSize: 10_000 })}, schema: ${yamlValue({ fields: ORDER_FIELDS })} }
+    - { name: big, type: filter, config: ${yamlValue(FILTER)} }
+    - { name: pick, type: select, config: ${yamlValue(SELECT)} }
+    - { name: out, type: csv-sink, config: ${yamlValue({ path: output })} }
 settings:
   isolation: { defaultMemoryLimitMB: 256, defaultTimeoutSeconds: 120 }
 ` });
@@ -113,22 +110,14 @@ async function runFlowEngine(input, output) {
   const { Schema } = await import('@flowengine/sdk');
   const { BUILT_IN_PLUGINS } = await import('@flowengine/core');
   const builtIn = (id) => BUILT_IN_PLUGINS.find((plugin) => plugin.descriptor.id === id).descriptor;
-  const declared = Schema.of([
-    { name: 'id', type: 'int32' }, { name: 'ts', type: 'timestamp', unit: 'ms' }, { name: 'customer', type: 'string' },
-    { name: 'amount', type: 'float64' }, { name: 'note', type: 'string' }, { name: 'status', type: 'string' },
-  ]);
-  const { pluginContext } = await import('@flowengine/sdk/testing');
-  // A context as the isolation host gives one: config validated and its defaults filled.
-  const ctx = (plugin, config, declaredSchema) => pluginContext(plugin, config, { instanceName: 'bench', spillDir: dataDir, ...(declaredSchema === undefined ? {} : { declaredSchema }) }).ctx;
+  const ctx = (plugin, config, declaredSchema) => benchContext(plugin, config, { spillDir: dataDir, declaredSchema });
   const filter = builtIn('filter');
   const select = builtIn('select');
-  const filterConfig = { where: 'amount > 100' };
-  const selectConfig = { columns: ['id', 'customer', 'amount', { name: 'amount_with_tax', expr: 'amount * 1.2' }] };
-  const source = await csvSource.open(ctx(csvSource, { path: input, chunkSize: 10_000 }, declared));
-  const filtering = await filter.open(ctx(filter, filterConfig), source.schema);
-  const selectSchema = filter.outputSchema(source.schema, filterConfig);
-  const selecting = await select.open(ctx(select, selectConfig), selectSchema);
-  const sink = await csvSink.open(ctx(csvSink, { path: output }), select.outputSchema(selectSchema, selectConfig));
+  const source = await csvSource.open(await ctx(csvSource, { path: input, chunkSize: 10_000 }, Schema.of(ORDER_FIELDS)));
+  const filtering = await filter.open(await ctx(filter, FILTER), source.schema);
+  const selectSchema = filter.outputSchema(source.schema, FILTER);
+  const selecting = await select.open(await ctx(select, SELECT), selectSchema);
+  const sink = await csvSink.open(await ctx(csvSink, { path: output }), select.outputSchema(selectSchema, SELECT));
   let rowsIn = 0;
   let rowsOut = 0;
   for await (const { chunk } of source.read()) {

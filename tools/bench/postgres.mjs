@@ -14,13 +14,17 @@ import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { integerOptions, median, printTable, runCase as runChild, runEngine } from './_lib.mjs';
+import { benchContext, integerOptions, median, printTable, runCase as runChild, runEngine, yamlValue } from './_lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const dataDir = join(root, '.bench/postgres');
 const url = process.env.FLOWENGINE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'fe_bench';
+/** The bench file's columns, for the engine's pipeline file and the by-hand cases; the table has the same. */
+const ROW_FIELDS = [
+  { name: 'id', type: 'int32' }, { name: 'name', type: 'string' }, { name: 'amount', type: 'float64' }, { name: 'flag', type: 'bool' }, { name: 'qty', type: 'int64' },
+];
 // Autovacuum off on the bench tables: a 1M-row load triggers an insert vacuum that would otherwise
 // run during the next case and take server CPU from it on a 2-core machine.
 const COLUMNS = '(id int4, name text, amount float8, flag bool, qty int8) WITH (autovacuum_enabled = false)';
@@ -133,7 +137,7 @@ function psql(command, extra = []) {
 
 async function generateCsv(file, count) {
   const out = createWriteStream(file);
-  out.write('id,name,amount,flag,qty\n');
+  out.write(`${ROW_FIELDS.map((field) => field.name).join(',')}\n`);
   let buffer = '';
   for (let i = 1; i <= count; i++) {
     buffer += `${i},customer ${i % 9973} ünï,${((i * 7919) % 100000) / 100},${i % 3 === 0},${i * 1000003}\n`;
@@ -146,19 +150,10 @@ async function generateCsv(file, count) {
   await new Promise((r) => out.once('finish', r));
 }
 
-/** A plugin context as the isolation host gives one (config validated, defaults filled), for driving a plugin by hand. */
-async function context(plugin, config, declaredSchema) {
-  const { pluginContext } = await import('@flowengine/sdk/testing');
-  return pluginContext(plugin, config, { instanceName: 'bench', spillDir: dataDir, ...(declaredSchema === undefined ? {} : { declaredSchema }) }).ctx;
-}
-
 async function openCsv(file) {
   const { csvSource } = await import(join(root, 'plugins/csv/dist/index.js'));
   const { Schema } = await import('@flowengine/sdk');
-  const declared = Schema.of([
-    { name: 'id', type: 'int32' }, { name: 'name', type: 'string' }, { name: 'amount', type: 'float64' }, { name: 'flag', type: 'bool' }, { name: 'qty', type: 'int64' },
-  ]);
-  return csvSource.open(await context(csvSource, { path: file, chunkSize: 10_000 }, declared));
+  return csvSource.open(await benchContext(csvSource, { path: file, chunkSize: 10_000 }, { spillDir: dataDir, declaredSchema: Schema.of(ROW_FIELDS) }));
 }
 
 async function readChunks(file) {
@@ -172,7 +167,7 @@ async function readChunks(file) {
 /** The postgres-sink on chunks read before the clock started, driven by hand on this thread (no executor). */
 async function sinkAlone(prebuilt) {
   const { postgresSink } = await import(join(root, 'plugins/postgres/dist/index.js'));
-  const sink = await postgresSink.open(await context(postgresSink, { url, schema: SCHEMA, table: 'sink_direct', mode: 'append' }), prebuilt.schema);
+  const sink = await postgresSink.open(await benchContext(postgresSink, { url, schema: SCHEMA, table: 'sink_direct', mode: 'append' }, { spillDir: dataDir }), prebuilt.schema);
   let count = 0;
   let lastFlush = performance.now();
   for await (const { chunk } of prebuilt.read()) {
@@ -193,18 +188,9 @@ async function sinkAlone(prebuilt) {
 async function engineCase(name, input) {
   const [direction, mode] = name.split('-');
   const stages = direction === 'sink' ? `
-    - name: csv
-      type: csv-source
-      config: { path: ${JSON.stringify(input)}, chunkSize: 10000 }
-      schema:
-        fields:
-          - { name: id, type: int32 }
-          - { name: name, type: string }
-          - { name: amount, type: float64 }
-          - { name: flag, type: bool }
-          - { name: qty, type: int64 }
-    - { name: out, type: postgres-sink, config: { url: ${JSON.stringify(url)}, schema: ${SCHEMA}, table: sink_${mode}, mode: append } }` : `
-    - { name: pg, type: postgres-source, config: { url: ${JSON.stringify(url)}, schema: ${SCHEMA}, table: src, chunkSize: 10000 } }
+    - { name: csv, type: csv-source, config: ${yamlValue({ path: input, chunkSize: 10_000 })}, schema: ${yamlValue({ fields: ROW_FIELDS })} }
+    - { name: out, type: postgres-sink, config: ${yamlValue({ url, schema: SCHEMA, table: `sink_${mode}`, mode: 'append' })} }` : `
+    - { name: pg, type: postgres-source, config: ${yamlValue({ url, schema: SCHEMA, table: 'src', chunkSize: 10_000 })} }
     - { name: out, type: null-sink }`;
   const { ms, stage } = await runEngine({
     file: join(dataDir, `bench-${name}.yml`), mode, cwd: root,
