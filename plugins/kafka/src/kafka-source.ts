@@ -191,6 +191,9 @@ export const kafkaSource = defineSource({
       // Fetched before a rebalance took the partition away: its new owner reads it.
       if (owned.size > 0 && !owned.has(key)) return undefined;
       let part = partials.get(key);
+      // After a rejoin the client fetches again from the committed offsets: what this member took
+      // already from a partition it kept comes a second time. It was delivered once; skip it.
+      if (part !== undefined && message.offset < part.next) return undefined;
       if (part === undefined) {
         part = { topic: message.topic, partition: message.partition, builder: new ChunkBuilder(schema, { capacity: Math.min(chunkSize, 1024) }), next: -1n, since: 0 };
         partials.set(key, part);
