@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createInstanceHost } from '@flowengine/isolation';
 import type { InstanceHandle, TransformHandle } from '@flowengine/isolation';
@@ -78,8 +79,17 @@ describe('warm workers: threads booted before any instance is known', () => {
   });
 
   it('close() ends warm threads nobody took', async () => {
+    // Each worker is one more OS thread of this process (vitest runs each file in its own process).
+    const threads = (): number => readdirSync('/proc/self/task').length;
+    const until = async (check: () => boolean): Promise<boolean> => {
+      for (let waited = 0; !check() && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      return check();
+    };
+    const before = threads();
     const host = createInstanceHost({ warmWorkers: 3 });
+    expect(await until(() => threads() >= before + 3)).toBe(true);
     await expect(host.close()).resolves.toBeUndefined();
     expect(host.idleWarmWorkers).toBe(0);
+    expect(await until(() => threads() <= before)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import type { Piscina } from 'piscina';
-import { bootRuntime, createWorkerPool, preloadModule } from '../worker/worker-pool.js';
+import { createWorkerPool, preloadModule } from '../worker/worker-pool.js';
 import { DEFAULT_MEMORY_LIMIT_MB, placementOf, resolveOptions, startInstance, startResolved } from './start-instance.js';
 import type { InstanceHandle, InstanceOptions } from './types.js';
 
@@ -47,11 +47,8 @@ interface Prepared {
 export function createInstanceHost(options: HostOptions = {}): IsolationHost {
   const open = new Set<InstanceHandle>();
   const prepared = new Map<string, Prepared>();
-  const warm: Piscina[] = Array.from({ length: Math.max(0, Math.floor(options.warmWorkers ?? 0)) }, () => {
-    const pool = createWorkerPool(1, DEFAULT_MEMORY_LIMIT_MB);
-    bootRuntime(pool);
-    return pool;
-  });
+  // A pool starts its thread at once, and the thread loads the runtime as it starts (worker-shim).
+  const warm: Piscina[] = Array.from({ length: Math.max(0, Math.floor(options.warmWorkers ?? 0)) }, () => createWorkerPool(1, DEFAULT_MEMORY_LIMIT_MB));
 
   const prepare = (options: PrepareOptions): void => {
     const { mode, memoryLimitMB, threads } = placementOf(options);
@@ -91,7 +88,7 @@ export function createInstanceHost(options: HostOptions = {}): IsolationHost {
       return warm.length;
     },
     async close() {
-      const unclaimed = [...prepared.values(), ...warm.map((pool) => ({ pool }))].map((entry) => entry.pool.destroy());
+      const unclaimed = [...[...prepared.values()].map((entry) => entry.pool), ...warm].map((pool) => pool.destroy());
       prepared.clear();
       warm.length = 0;
       const results = await Promise.allSettled([...[...open].map((handle) => handle.close()), ...unclaimed]);

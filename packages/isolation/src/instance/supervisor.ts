@@ -33,8 +33,6 @@ type Phase = 'open' | 'read' | 'ack' | 'transform' | 'flush' | 'write' | 'close'
 
 interface Lane {
   transport: Transport<unknown>;
-  /** Records what the lane's plugin measured (ctx.meter) into the host's meter; none without one. */
-  metrics?: MetricSink | undefined;
   memory: MemorySample;
   rejected: number;
   inFlight: number;
@@ -70,6 +68,8 @@ export class Supervisor {
   readonly #lanes: Lane[] = [];
   readonly #laneRestarts: LaneRestarts[] = [];
   readonly #logger: PluginLogger;
+  /** Records what the plugin measures (ctx.meter) into `options.meter`; none without one. */
+  readonly #metrics: MetricSink | undefined;
   readonly #spillDir: string;
   readonly #ownsSpillDir: boolean;
   readonly #detailed: boolean;
@@ -90,6 +90,7 @@ export class Supervisor {
     this.#pool = pool;
     this.codec = (options.mode === 'inline' ? inlineCodec : transferCodec) as ChunkCodec<unknown>;
     this.#logger = options.logger ?? defaultLogger(options.name);
+    this.#metrics = options.meter === undefined ? undefined : new MetricSink(options.meter);
     this.#ownsSpillDir = options.spillDir === undefined;
     this.#spillDir = options.spillDir ?? mkdtempSync(join(tmpdir(), `flowengine-${options.name.replace(/[^\w-]/g, '_')}-`));
     this.#detailed = options.detailedMetrics ?? process.env.FLOWENGINE_ENABLE_DETAILED_METRICS === 'true';
@@ -109,6 +110,8 @@ export class Supervisor {
     // A restart may wake from its backoff after close(): start nothing that close() would miss.
     if (this.#closed) throw this.#closedError('open');
     const lane = { memory: { heapUsed: 0, external: 0, rss: 0 }, rejected: 0, inFlight: 0 } as Lane;
+    // A restarted runtime numbers its instruments afresh, and what the old one observed is over.
+    if (this.#lanes[index] !== undefined) this.#metrics?.laneReplaced(index);
     lane.transport = this.#startTransport(lane);
     this.#lanes[index] = lane;
     return this.call(index, { op: 'open' }, [], 'open');
@@ -143,7 +146,7 @@ export class Supervisor {
     try {
       const reply = await lane.transport.request(body, transfer);
       lane.rejected = reply.rejected;
-      if (reply.metrics !== undefined) lane.metrics?.apply(reply.metrics);
+      if (reply.metrics !== undefined) this.#metrics?.apply(index, reply.metrics);
       this.#sample(lane, reply.memory);
       const tripped = this.#watchdog(lane);
       if (tripped !== undefined) {
@@ -299,8 +302,6 @@ export class Supervisor {
     const options = this.options;
     // Failures surface as the rejection of the pending or next call; nothing to do when they happen.
     const listener: TransportListener = { event: (event) => this.#onEvent(lane, event), failed: () => undefined };
-    // A restarted runtime numbers its instruments afresh: each transport gets its own sink.
-    lane.metrics = options.meter === undefined ? undefined : new MetricSink(options.meter);
     const init: RuntimeInit = {
       name: options.name,
       pluginId: options.plugin.id,

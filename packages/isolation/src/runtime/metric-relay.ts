@@ -33,13 +33,8 @@ export interface MetricBatch {
   readonly points: readonly MetricPoint[];
 }
 
-interface OpenPoint {
-  id: number;
-  attributes: Attributes;
-  sum?: number;
-  values?: number[];
-  last?: number;
-}
+/** A point while it fills up, before it is sent. */
+type OpenPoint = { -readonly [K in keyof MetricPoint]: MetricPoint[K] };
 
 /** Batches ride on replies at most this often (and at every flush and close): one per chunk would cost a sink a few µs a call. */
 const SEND_INTERVAL_MS = 200;
@@ -65,7 +60,6 @@ export class MetricRelay {
 
   constructor() {
     const relay = this;
-    const synchronous = <T>(kind: InstrumentKind, name: string, options: MetricOptions | undefined, make: (id: number) => T): T => make(relay.#define(kind, name, options));
     const observable = (kind: InstrumentKind, name: string, options: MetricOptions | undefined): ObservableGauge & ObservableCounter & ObservableUpDownCounter => {
       const id = relay.#define(kind, name, options);
       const callbacks = new Set<ObservableCallback>();
@@ -78,10 +72,22 @@ export class MetricRelay {
       return instrument;
     };
     this.meter = {
-      createCounter: (name, options) => synchronous('counter', name, options, (id): Counter => ({ add: (value, attributes) => relay.#add(id, value, attributes) })),
-      createUpDownCounter: (name, options) => synchronous('upDownCounter', name, options, (id): UpDownCounter => ({ add: (value, attributes) => relay.#add(id, value, attributes) })),
-      createHistogram: (name, options) => synchronous('histogram', name, options, (id): Histogram => ({ record: (value, attributes) => relay.#record(id, value, attributes) })),
-      createGauge: (name, options) => synchronous('gauge', name, options, (id): Gauge => ({ record: (value, attributes) => relay.#set(id, value, attributes) })),
+      createCounter: (name, options): Counter => {
+        const id = relay.#define('counter', name, options);
+        return { add: (value, attributes) => relay.#add(id, value, attributes) };
+      },
+      createUpDownCounter: (name, options): UpDownCounter => {
+        const id = relay.#define('upDownCounter', name, options);
+        return { add: (value, attributes) => relay.#add(id, value, attributes) };
+      },
+      createHistogram: (name, options): Histogram => {
+        const id = relay.#define('histogram', name, options);
+        return { record: (value, attributes) => relay.#record(id, value, attributes) };
+      },
+      createGauge: (name, options): Gauge => {
+        const id = relay.#define('gauge', name, options);
+        return { record: (value, attributes) => relay.#set(id, value, attributes) };
+      },
       createObservableCounter: (name, options) => observable('observableCounter', name, options),
       createObservableUpDownCounter: (name, options) => observable('observableUpDownCounter', name, options),
       createObservableGauge: (name, options) => observable('observableGauge', name, options),
@@ -119,10 +125,10 @@ export class MetricRelay {
   }
 
   #point(id: number, attributes: Attributes | undefined): OpenPoint {
-    const attrs = plainAttributes(attributes);
-    const key = `${id}|${JSON.stringify(attrs)}`;
+    // Most instruments record without attributes: no key to build, no object to filter.
+    const key = attributes === undefined ? `${id}|` : `${id}|${JSON.stringify(attributes)}`;
     let point = this.#points.get(key);
-    if (point === undefined) this.#points.set(key, (point = { id, attributes: attrs }));
+    if (point === undefined) this.#points.set(key, (point = { id, attributes: plainAttributes(attributes) }));
     return point;
   }
 

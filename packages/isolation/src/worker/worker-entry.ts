@@ -27,11 +27,9 @@ export default async function serveInstance({ port, init }: { port: MessagePort;
 
 /**
  * A short piscina task run on a prepared pool before the instance is opened: it imports the plugin
- * module so that `open` finds it loaded. Errors are ignored here; `open` reports them. Without a
- * module it only warms the thread: loading this file loaded the runtime and the SDK.
+ * module so that `open` finds it loaded. Errors are ignored here; `open` reports them.
  */
-export async function preload({ modulePath }: { modulePath?: string }): Promise<null> {
-  if (modulePath === undefined) return null;
+export async function preload({ modulePath }: { modulePath: string }): Promise<null> {
   try {
     await import(pathToFileURL(modulePath).href);
   } catch {

@@ -24,8 +24,3 @@ export function createWorkerPool(threads: number, memoryLimitMB: number): Piscin
 export function preloadModule(pool: Piscina, modulePath: string, threads: number): void {
   for (let i = 0; i < threads; i++) pool.run({ modulePath }, { name: 'preload' }).catch(() => undefined);
 }
-
-/** Loads the plugin runtime (and with it the SDK) in a fresh pool's thread, before it has an instance. */
-export function bootRuntime(pool: Piscina): void {
-  pool.run({}, { name: 'preload' }).catch(() => undefined);
-}

@@ -8,11 +8,14 @@ interface Entry {
   preload(task: unknown): Promise<null>;
 }
 
-let entry: Promise<Entry> | undefined;
-const load = (): Promise<Entry> => (entry ??= import('./worker-entry.js') as unknown as Promise<Entry>);
+// Started as the thread starts, not on its first task: a thread booted ahead of its instance
+// (prepare, warm workers) then has the runtime and the SDK loaded by the time it is used. A failure
+// here is reported by the first task, which awaits the same promise.
+const entry = import('./worker-entry.js') as unknown as Promise<Entry>;
+entry.catch(() => undefined);
 
 // piscina calls `name` on the module (`default` unless given): the module itself is the default
 // task (CommonJS interop maps `default` to module.exports), `preload` the named one.
-export = Object.assign(async (task: unknown): Promise<null> => (await load()).default(task), {
-  preload: async (task: unknown): Promise<null> => (await load()).preload(task),
+export = Object.assign(async (task: unknown): Promise<null> => (await entry).default(task), {
+  preload: async (task: unknown): Promise<null> => (await entry).preload(task),
 });
