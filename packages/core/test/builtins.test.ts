@@ -62,6 +62,21 @@ describe('built-in generate', () => {
     expect(other.rows.map((row) => row['id'])).toEqual(a.rows.map((row) => row['id']));
   });
 
+  it('wraps its 65,536-row value pool the same inside a chunk and at a chunk boundary', async () => {
+    // Rows 65,530..65,541 cross the pool's period: read as one chunk, and as two split at it.
+    const generateFrom = (chunkSize: number, count: number, resumeFrom?: number) =>
+      readDirect(builtIn('generate').descriptor as SourceDescriptor, { count, chunkSize, seed: 4, schema: ALL_TYPES }, resumeFrom);
+    const whole = await generateFrom(12, 65_542, 65_530);
+    const halves = await generateFrom(6, 65_542, 65_530);
+    expect(whole).toHaveLength(12);
+    expect(halves).toEqual(whole);
+    // The pool repeats: row 65,536 + k has the values of row k, apart from the counting id and the
+    // timestamp, which moves one second a row.
+    const start = await generateFrom(12, 12);
+    expect(whole.slice(6).map(({ big, amount, flag, name }) => ({ big, amount, flag, name })))
+      .toEqual(start.slice(0, 6).map(({ big, amount, flag, name }) => ({ big, amount, flag, name })));
+  });
+
   it('counts 1..N in the first integer field by default, or in the field named by `sequence`', async () => {
     const byDefault = await generate({ count: 50, chunkSize: 16 });
     expect(byDefault.rows.map((row) => row['id'])).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));

@@ -1,5 +1,4 @@
-import { Chunk, FlowEngineError, Schema, Type, defineSource, type ColumnLayout, type Field } from '@flowengine/sdk';
-import { align } from '../expression/gather.js';
+import { ALIGNMENT, Chunk, FlowEngineError, Schema, Type, align, defineSource, fixedDataBytes, type ColumnLayout, type Field } from '@flowengine/sdk';
 
 const GenerateConfig = Type.Object({
   count: Type.Integer({ minimum: 0, description: 'Rows to generate.' }),
@@ -121,8 +120,6 @@ function valuePool(field: Field, index: number, seed: number): Pool {
  * value is copied once instead of into a ChunkBuilder and again when the builder packs.
  */
 interface ColumnWriter {
-  readonly strings: boolean;
-  dataBytes(rows: number): number;
   write(buffer: ArrayBuffer, at: ColumnLayout, first: number, rows: number): void;
 }
 
@@ -144,8 +141,6 @@ function poolWriter(field: Field, pool: Pool): ColumnWriter {
       const width = pool.values.BYTES_PER_ELEMENT;
       const bytes = new Uint8Array(pool.values.buffer);
       return {
-        strings: false,
-        dataBytes: (rows) => rows * width,
         write: (buffer, { data }, first, rows) => {
           const out = new Uint8Array(buffer, data, rows * width);
           forEachPoolSlice(first, rows, (at, n, done) => out.set(bytes.subarray(at * width, (at + n) * width), done * width));
@@ -155,16 +150,12 @@ function poolWriter(field: Field, pool: Pool): ColumnWriter {
       };
     }
     case 'bool': return {
-      strings: false,
-      dataBytes: (rows) => (rows + 7) >> 3,
       write: (buffer, { data }, first, rows) => {
         const bits = new Uint8Array(buffer, data, (rows + 7) >> 3);
         for (let i = 0; i < rows; i++) if (pool.values[(first + i) % POOL_ROWS] === true) bits[i >> 3] = (bits[i >> 3] as number) | (1 << (i & 7));
       },
     };
     case 'string': return {
-      strings: true,
-      dataBytes: (rows) => rows * STRING_LENGTH,
       write: (buffer, { offsets, data }, first, rows) => {
         const ends = new Int32Array(buffer, offsets, rows + 1);
         for (let i = 0; i <= rows; i++) ends[i] = i * STRING_LENGTH;
@@ -176,22 +167,24 @@ function poolWriter(field: Field, pool: Pool): ColumnWriter {
 }
 
 function addTimeBase(values: BigInt64Array, first: number, rows: number): void {
-  // Two little-endian int32 halves per value: no BigInt per row. All values stay below 2^53.
   const halves = new Int32Array(values.buffer, values.byteOffset, rows * 2);
-  for (let i = 0; i < rows; i++) {
-    const value = EPOCH_2024_MS + (first + i) * 1000 + halves[2 * i]!;
-    const high = Math.floor(value / 0x1_0000_0000);
-    halves[2 * i] = (value - high * 0x1_0000_0000) | 0; // not `value % 2^32`: a float modulo is 4x slower here
-    halves[2 * i + 1] = high;
-  }
+  for (let i = 0; i < rows; i++) setInt64(halves, i, EPOCH_2024_MS + (first + i) * 1000 + halves[2 * i]!);
+}
+
+/**
+ * Value `i` of an int64 column seen as little-endian int32 halves: no BigInt per row (every value
+ * here stays below 2^53). Floor-and-subtract, not `value % 2^32`: a float modulo is 4x slower.
+ */
+function setInt64(halves: Int32Array, i: number, value: number): void {
+  const high = Math.floor(value / 0x1_0000_0000);
+  halves[2 * i] = (value - high * 0x1_0000_0000) | 0;
+  halves[2 * i + 1] = high;
 }
 
 /** The sequence 1, 2, 3… (row `first` holds first + 1). */
 function sequenceWriter(field: Field): ColumnWriter {
   const wide = field.type === 'int64' || field.type === 'timestamp';
   return {
-    strings: false,
-    dataBytes: (rows) => rows * (field.type === 'int32' ? 4 : 8),
     write: (buffer, { data }, first, rows) => {
       if (!wide) {
         const out = field.type === 'int32' ? new Int32Array(buffer, data, rows) : new Float64Array(buffer, data, rows);
@@ -199,12 +192,7 @@ function sequenceWriter(field: Field): ColumnWriter {
         return;
       }
       const halves = new Int32Array(buffer, data, rows * 2);
-      for (let i = 0; i < rows; i++) {
-        const value = first + i + 1;
-        const high = Math.floor(value / 0x1_0000_0000);
-        halves[2 * i] = (value - high * 0x1_0000_0000) | 0;
-        halves[2 * i + 1] = high;
-      }
+      for (let i = 0; i < rows; i++) setInt64(halves, i, first + i + 1);
     },
   };
 }
@@ -212,19 +200,19 @@ function sequenceWriter(field: Field): ColumnWriter {
 /** One chunk of rows [first, first + rows): the regions laid out in schema order, each written once. */
 function generateChunk(schema: Schema, writers: readonly ColumnWriter[], first: number, rows: number): Chunk {
   let size = 0;
-  const layout: ColumnLayout[] = writers.map((writer) => {
+  const layout: ColumnLayout[] = schema.fields.map(({ type }) => {
     let offsets = -1;
-    if (writer.strings) {
+    if (type === 'string') {
       offsets = size;
       size = align(size + (rows + 1) * 4);
     }
     const data = size;
-    const dataBytes = writer.dataBytes(rows);
+    const dataBytes = type === 'string' ? rows * STRING_LENGTH : fixedDataBytes(type, rows);
     size = align(size + dataBytes);
     return { nullCount: 0, validity: -1, offsets, data, dataBytes };
   });
   // Never a zero-length buffer: a transferred chunk then always shows as detached (byteLength 0).
-  const buffer = new ArrayBuffer(Math.max(size, 8));
+  const buffer = new ArrayBuffer(Math.max(size, ALIGNMENT));
   writers.forEach((writer, i) => writer.write(buffer, layout[i] as ColumnLayout, first, rows));
   return new Chunk(schema, rows, buffer, size, layout);
 }

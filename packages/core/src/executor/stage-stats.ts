@@ -30,10 +30,10 @@ export class StageStats {
     return () => this.#callListeners.delete(listener);
   }
 
-  percentile(p: number): number {
-    if (this.#latencies.length === 0) return 0;
+  /** The call-time percentiles asked for (0 each before any call), from one sort of the samples. */
+  percentiles(...ps: number[]): number[] {
+    if (this.#latencies.length === 0) return ps.map(() => 0);
     const sorted = [...this.#latencies].sort((a, b) => a - b);
-    const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-    return sorted[Math.max(0, index)] as number;
+    return ps.map((p) => sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] as number);
   }
 }

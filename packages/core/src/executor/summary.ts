@@ -59,6 +59,7 @@ export function summarise(input: {
         .filter((edge) => edge.to === stage.name)
         .reduce((sum, edge) => sum + edge.channel.stats().droppedRows, 0);
       const processed = stage.kind === 'source' ? stage.rowsOut : stage.rowsIn;
+      const [p50 = 0, p99 = 0] = stage.percentiles(50, 99);
       return {
         name: stage.name,
         type: stage.type,
@@ -69,8 +70,8 @@ export function summarise(input: {
         deadLettered: stage.deadLettered,
         skipped: stage.skipped,
         rowsPerSec: Math.round(processed / seconds),
-        p50ChunkMs: round2(stage.percentile(50)),
-        p99ChunkMs: round2(stage.percentile(99)),
+        p50ChunkMs: round2(p50),
+        p99ChunkMs: round2(p99),
         peakHeapMB: round2(stage.peakHeapBytes / 1048576),
       };
     }),

@@ -1,9 +1,5 @@
-import { Chunk } from '@flowengine/sdk';
+import { ALIGNMENT, Chunk, align, fixedDataBytes } from '@flowengine/sdk';
 import type { Column, ColumnLayout, Schema } from '@flowengine/sdk';
-
-const ALIGN = 8;
-/** Rounds up to the chunk layout's region alignment. */
-export const align = (n: number): number => (n + ALIGN - 1) & ~(ALIGN - 1);
 
 /** One output column: a column to copy from and the rows to take (null: all of them, in order). */
 export interface GatherSource {
@@ -27,12 +23,11 @@ export function gatherChunk(schema: Schema, length: number, sources: readonly Ga
       offsets = size;
       size = align(size + (length + 1) * 4);
     }
-    const dataBytes = column.type === 'string' ? stringBytes(column.offsets, rows, length)
-      : column.type === 'bool' ? (length + 7) >> 3 : column.type === 'int32' ? length * 4 : length * 8;
+    const dataBytes = column.type === 'string' ? stringBytes(column.offsets, rows, length) : fixedDataBytes(column.type, length);
     layout.push({ nullCount: nulls, validity, offsets, data: size, dataBytes });
     size = align(size + dataBytes);
   }
-  const buffer = new ArrayBuffer(Math.max(size, ALIGN));
+  const buffer = new ArrayBuffer(Math.max(size, ALIGNMENT));
   const target = new Uint8Array(buffer);
   sources.forEach(({ column, rows }, c) => {
     const plan = layout[c] as ColumnLayout;

@@ -64,7 +64,7 @@ export function encode(text: string): Uint8Array {
 export function compareStrings(n: number, a: StrVec, b: StrVec, test: (c: number) => boolean, out: Uint8Array): void {
   for (let i = 0; i < n; i++) {
     const c = compareBytes(a.bytes, a.offsets[i] as number, a.offsets[i + 1] as number, b.bytes, b.offsets[i] as number, b.offsets[i + 1] as number);
-    out[i] = test(c) ? 1 : 0;
+    out[i] = +test(c);
   }
 }
 
@@ -80,14 +80,14 @@ export function equalsConst(n: number, a: StrVec, needle: Uint8Array, out: Uint8
     }
     let k = 0;
     while (k < len && bytes[s + k] === needle[k]) k++;
-    out[i] = k === len ? 1 : 0;
+    out[i] = +(k === len);
   }
 }
 
 export function compareConst(n: number, a: StrVec, needle: Uint8Array, constOnLeft: boolean, test: (c: number) => boolean, out: Uint8Array): void {
   for (let i = 0; i < n; i++) {
     const c = compareBytes(a.bytes, a.offsets[i] as number, a.offsets[i + 1] as number, needle, 0, needle.length);
-    out[i] = test(constOnLeft ? -c : c) ? 1 : 0;
+    out[i] = +test(constOnLeft ? -c : c);
   }
 }
 
@@ -106,8 +106,8 @@ export function search(kind: 'starts_with' | 'ends_with' | 'contains', n: number
     const ne = b.offsets[i + 1] as number;
     const len = ne - ns;
     if (len > e - s) continue;
-    if (kind === 'starts_with') out[i] = matchAt(a.bytes, s, b.bytes, ns, ne) ? 1 : 0;
-    else if (kind === 'ends_with') out[i] = matchAt(a.bytes, e - len, b.bytes, ns, ne) ? 1 : 0;
+    if (kind === 'starts_with') out[i] = +matchAt(a.bytes, s, b.bytes, ns, ne);
+    else if (kind === 'ends_with') out[i] = +matchAt(a.bytes, e - len, b.bytes, ns, ne);
     else {
       for (let at = s; at + len <= e; at++) {
         if (matchAt(a.bytes, at, b.bytes, ns, ne)) {

@@ -85,11 +85,12 @@ export function writeFloat(out: ByteWriter, value: number): void {
     if (scaled / 1e6 === value) {
       const abs = scaled < 0 ? -scaled : scaled;
       const whole = Math.floor(abs / 1e6);
-      // An int32 below 1e6: integer division here, where `% 10` on a double is a slow float modulo.
+      // An int32 (below 1e6, never 0: integers returned above), so `% 10` is an integer modulo, not
+      // the slow float one it is on a double.
       let fraction = (abs - whole * 1e6) | 0;
       let digits = 6;
-      for (let tenth = (fraction / 10) | 0; fraction !== 0 && fraction === tenth * 10; tenth = (fraction / 10) | 0) {
-        fraction = tenth;
+      while (fraction % 10 === 0) {
+        fraction = (fraction / 10) | 0;
         digits--;
       }
       if (scaled < 0) out.byte(MINUS);
