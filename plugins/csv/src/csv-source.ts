@@ -7,6 +7,8 @@ import { CsvSourceConfig, sourceDefaults, type CsvSourceOptions } from './source
 import { RowFiller, fieldText } from './source/row-filler.js';
 
 const READ_SIZE = 1 << 20;
+/** Inference samples the first rows only: smaller reads. */
+const SAMPLE_READ_SIZE = 1 << 16;
 /** A row this many times maxFieldBytes long without an end is taken for a runaway quote. */
 const ROW_LIMIT_FACTOR = 16;
 
@@ -39,10 +41,12 @@ export const csvSource = defineSource({
     const tokenizerOptions = { ...dialect, maxFieldBytes: options.maxFieldBytes, validateUtf8: true, stripBom: true };
     const fileHasHeader = options.header === true;
     const rowLimit = options.maxFieldBytes * ROW_LIMIT_FACTOR;
+    // Every file of this instance is read through this one buffer (see readBytes).
+    const readBuffer = new Uint8Array(READ_SIZE);
 
     // One pass over the start of the first file for the header, the width and, if needed, types.
     const sampler = new SchemaSampler(fileHasHeader, declared === undefined ? options.inferSchema : 1, nullBytes, (t, field) => fieldText(t, field, dialect));
-    await sample(files[0] as string, new CsvTokenizer(tokenizerOptions, sampler), sampler, ctx.signal);
+    await sample(files[0] as string, new CsvTokenizer(tokenizerOptions, sampler), sampler, readBuffer.subarray(0, SAMPLE_READ_SIZE), ctx.signal);
 
     if (fileHasHeader && sampler.header === undefined && declared === undefined) {
       throw new FlowEngineError('FE_CSV_HEADER', `${files[0]}:1: expected a header line to name the columns, found an empty file; declare a schema to read it as zero rows`,
@@ -79,7 +83,7 @@ export const csvSource = defineSource({
             };
           }
           const tokenizer = new CsvTokenizer(tokenizerOptions, filler);
-          for await (const bytes of readBytes(file, READ_SIZE, ctx.signal)) {
+          for await (const bytes of readBytes(file, readBuffer, ctx.signal)) {
             tokenizer.feed(bytes);
             if (tokenizer.pendingBytes > rowLimit) throw rowTooLarge(file, tokenizer, rowLimit);
             for (const ready of filler.ready.splice(0)) yield { chunk: ready.chunk, position: { file, byteOffset: ready.byteOffset } };
@@ -108,8 +112,8 @@ function resumePoint(from: unknown, files: readonly string[]): { fileIndex: numb
   return { fileIndex, file: position.file, byteOffset: position.byteOffset };
 }
 
-async function sample(file: string, tokenizer: CsvTokenizer, sampler: SchemaSampler, signal: AbortSignal): Promise<void> {
-  for await (const bytes of readBytes(file, 1 << 16, signal)) {
+async function sample(file: string, tokenizer: CsvTokenizer, sampler: SchemaSampler, buffer: Uint8Array, signal: AbortSignal): Promise<void> {
+  for await (const bytes of readBytes(file, buffer, signal)) {
     tokenizer.feed(bytes);
     if (sampler.done) return;
   }

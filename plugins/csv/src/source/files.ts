@@ -108,22 +108,22 @@ function noFiles(pattern: string, where: string): FlowEngineError {
 
 /**
  * The file's bytes as an async stream, decompressed when it ends in `.gz`. Offsets a source
- * reports for a gzip file count decompressed bytes. A yielded array is valid only until the next
- * step: a plain file is read into one buffer over and over, because a fresh megabyte per read
- * counts against V8's external-memory budget and brought a full GC every few dozen reads.
+ * reports for a gzip file count decompressed bytes. A plain file is read into `buffer`, the
+ * caller's, over and over: a yielded array is valid only until the next step. (A fresh megabyte
+ * per read counted against V8's external-memory budget and brought a full GC every few dozen
+ * reads.) Gzip output comes in its own arrays of up to `buffer.length` bytes.
  */
-export async function* readBytes(file: string, readSize: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+export async function* readBytes(file: string, buffer: Uint8Array, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   if (file.endsWith('.gz')) {
-    yield* readGzip(file, readSize, signal);
+    yield* readGzip(file, buffer.length, signal);
     return;
   }
   let handle: FileHandle | undefined;
   try {
     handle = await open(file, 'r');
-    const buffer = new Uint8Array(readSize);
     for (;;) {
       if (signal?.aborted) return;
-      const { bytesRead } = await handle.read(buffer, 0, readSize, null);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) return;
       yield buffer.subarray(0, bytesRead);
     }
