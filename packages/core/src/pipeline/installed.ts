@@ -26,7 +26,16 @@ export function stageCountIn(source: PipelineSource): number {
   return pluginEntriesIn(source).length;
 }
 
+/** The parse behind both, once per source object (`flowengine run` asks both of the same one). */
+const entriesOf = new WeakMap<PipelineSource, unknown[]>();
+
 function pluginEntriesIn(source: PipelineSource): unknown[] {
+  let entries = entriesOf.get(source);
+  if (entries === undefined) entriesOf.set(source, (entries = parseEntries(source)));
+  return entries;
+}
+
+function parseEntries(source: PipelineSource): unknown[] {
   let document: unknown;
   try {
     document = parse(source.text ?? readFileSync(source.file, 'utf8'));
