@@ -9,7 +9,7 @@ export type { IsolationErrorCode } from './errors.js';
 export { discoverPlugins, resolvePlugin, checkSdkRange } from './resolve/discover.js';
 export type { ResolvedPlugin, BuiltinPlugin, DiscoverOptions } from './resolve/discover.js';
 export { preloadPlugins, readLock, verifyLock, LOCK_FILE } from './resolve/lock.js';
-export { describePlugin, describePlugins } from './resolve/describe.js';
+export { describeEveryPlugin, describePlugins } from './resolve/describe.js';
 export type { PluginDescription } from './resolve/describe.js';
 export type { PluginLock, LockedPlugin, LockedPackage, PreloadOptions } from './resolve/lock.js';
 export { hashPackage } from './resolve/hash.js';

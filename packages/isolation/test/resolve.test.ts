@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FlowEngineError } from '@flowengine/sdk';
-import { LOCK_FILE, describePlugins, discoverPlugins, preloadPlugins, readLock, resolvePlugin, verifyLock } from '@flowengine/isolation';
+import { LOCK_FILE, describeEveryPlugin, describePlugins, discoverPlugins, preloadPlugins, readLock, resolvePlugin, verifyLock } from '@flowengine/isolation';
 import { fixturePackage } from './helpers.js';
 
 const sdkDir = fileURLToPath(new URL('../../sdk', import.meta.url));
@@ -92,6 +92,10 @@ describe('describing plugins (config schemas read in a throwaway worker)', () =>
     expect((results[2] as FlowEngineError).message).toBe(`plugin "exiter": loading ${exits} exited with code 3`);
     expect(results[3]).toMatchObject({ stateless: false, configSchema: { type: 'object' } });
     expect(await describePlugins([])).toEqual([]);
+    // Preload and the config loader need every plugin: the first failure is thrown.
+    await expect(describeEveryPlugin([{ id: 'faulty-transform', kind: 'transform', modulePath: fixtures }, { id: 'thrower', kind: 'transform', modulePath: throws }]))
+      .rejects.toThrow('broken at import');
+    expect(await describeEveryPlugin([{ id: 'counter-source', kind: 'source', modulePath: fixtures }])).toMatchObject([{ stateless: false }]);
   });
 });
 

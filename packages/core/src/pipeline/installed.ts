@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { FlowEngineError, type TSchema } from '@flowengine/sdk';
-import { describePlugins, discoverPlugins, readLock, verifyLock, type ResolvedPlugin } from '@flowengine/isolation';
+import { describeEveryPlugin, describePlugins, discoverPlugins, readLock, verifyLock, type PluginDescription, type ResolvedPlugin } from '@flowengine/isolation';
 import { BUILT_IN_PLUGINS } from '../builtins/index.js';
 import type { PipelineSource } from '../config/load.js';
 import type { InstalledPlugin } from './catalog.js';
@@ -78,11 +78,9 @@ export async function findInstalledPlugins(projectDir: string, ids: readonly str
     }
     toDescribe.push(plugin);
   }
-  const descriptions = await describePlugins(toDescribe);
+  const descriptions = await describeEveryPlugin(toDescribe);
   toDescribe.forEach((plugin, i) => {
-    const described = descriptions[i];
-    if (described instanceof FlowEngineError || described === undefined) throw described;
-    found.push(toInstalled(plugin, described.configSchema as TSchema));
+    found.push(toInstalled(plugin, (descriptions[i] as PluginDescription).configSchema as TSchema));
   });
   return found;
 }

@@ -12,23 +12,24 @@ export interface PluginDescription {
 type PluginToDescribe = Pick<ResolvedPlugin, 'id' | 'kind' | 'modulePath'>;
 type DescribeMessage = ({ ok: true } & PluginDescription) | { ok: false; error: FlowEngineErrorData };
 
-/** Loads a plugin module in a throwaway worker and reads its descriptor's config schema. */
-export async function describePlugin(plugin: PluginToDescribe): Promise<PluginDescription> {
-  const [described] = await describePlugins([plugin]);
-  if (described instanceof FlowEngineError) throw described;
-  return described as PluginDescription;
-}
-
 /**
- * {@link describePlugin} for several plugins, in one throwaway worker (each worker start loads the
- * SDK again). Returns, in order, each plugin's description or the error loading it gave. A module
- * that kills its worker (process.exit, a crash) fails only itself: the plugins after it are
+ * Loads plugin modules in one throwaway worker (each worker start loads the SDK again) and reads
+ * their descriptors. Returns, in order, each plugin's description or the error loading it gave. A
+ * module that kills its worker (process.exit, a crash) fails only itself: the plugins after it are
  * described in a fresh worker.
  */
 export async function describePlugins(plugins: readonly PluginToDescribe[]): Promise<Array<PluginDescription | FlowEngineError>> {
   const results: Array<PluginDescription | FlowEngineError> = [];
   while (results.length < plugins.length) results.push(...(await describeInOneWorker(plugins.slice(results.length))));
   return results;
+}
+
+/** {@link describePlugins} for callers that need every plugin: the first plugin's error is thrown. */
+export async function describeEveryPlugin(plugins: readonly PluginToDescribe[]): Promise<PluginDescription[]> {
+  const results = await describePlugins(plugins);
+  const failed = results.find((result): result is FlowEngineError => result instanceof FlowEngineError);
+  if (failed !== undefined) throw failed;
+  return results as PluginDescription[];
 }
 
 /** Results for a prefix of `plugins` (at least one): all of them, or up to the one whose load ended the worker. */

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Compile } from '@flowengine/sdk/typebox';
 import { FlowEngineError, SDK_VERSION } from '@flowengine/sdk';
-import { describePlugins } from './describe.js';
+import { describeEveryPlugin, type PluginDescription } from './describe.js';
 import { discoverPlugins, notFound } from './discover.js';
 import type { DiscoverOptions, ResolvedPlugin } from './discover.js';
 import { hashPackage } from './hash.js';
@@ -64,10 +64,9 @@ export async function preloadPlugins(options: PreloadOptions): Promise<PluginLoc
     }
     return plugin;
   });
-  const descriptions = await describePlugins(chosen);
+  const descriptions = await describeEveryPlugin(chosen);
   chosen.forEach((plugin, i) => {
-    const described = descriptions[i];
-    if (described instanceof FlowEngineError || described === undefined) throw described;
+    const described = descriptions[i] as PluginDescription;
     // Compiling proves the schema is usable before any run depends on it.
     Compile(described.configSchema as Parameters<typeof Compile>[0]);
     const packageDir = relative(projectDir, plugin.packageDir) || '.';
