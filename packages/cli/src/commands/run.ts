@@ -70,12 +70,12 @@ async function runPrepared(options: RunCommandOptions, output: Output, source: P
     stopSignal: stop.signal,
     killSignal: kill.signal,
     redact: (text) => loaded.redact(text),
-    // Plugins' own instruments export beside the engine's metrics.
+    // The engine's metrics (attachMetrics, below) and plugins' own instruments go there.
     ...(metricsServer === undefined ? {} : { meterProvider: metricsServer.meterProvider }),
   });
   const stopProgress = options.progress === true && options.json !== true ? showProgress(running, process.stderr) : undefined;
   const stopMonitor = options.monitor === true ? startMonitor(running, (line) => output.err(line), options.intervalMs ?? 5000) : undefined;
-  const metrics = metricsServer === undefined ? undefined : attachMetrics(running, { meterProvider: metricsServer.meterProvider });
+  const metrics = metricsServer === undefined ? undefined : attachMetrics(running);
   const memory = options.profileMemory === true ? sampleMemory(running, Math.min(options.intervalMs ?? 1000, 1000)) : undefined;
 
   let summary: RunSummary;

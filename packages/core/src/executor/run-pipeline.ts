@@ -9,6 +9,7 @@ import type { ExecutionPlan, StagePlan } from './plan.js';
 import { createEdgeChannel, type Envelope, type EdgeChannel, type PipelineEdge } from './edge-channel.js';
 import type { InstanceHandle, InstanceStatsLike, SinkHandle, SourceHandle, StartInstance, TransformHandle } from './handles.js';
 import { summarise, type RunStatus, type RunSummary } from './summary.js';
+import { instanceMeterName } from '../metrics/meter-names.js';
 
 export interface RunOptions {
   /** The isolation host's startInstance (or a wrapper that applies the lock file). */
@@ -35,6 +36,8 @@ export interface RunningPipeline {
   readonly edges: readonly PipelineEdge[];
   readonly handles: ReadonlyMap<string, InstanceHandle>;
   readonly startedAt: number;
+  /** RunOptions.meterProvider: attachMetrics records the engine's figures there too unless told otherwise. */
+  readonly meterProvider?: MeterProvider | undefined;
   /** Resolves with the summary when the run ends, successfully or not; never rejects. */
   readonly done: Promise<RunSummary>;
 }
@@ -52,6 +55,7 @@ export function startPipeline(plan: ExecutionPlan, options: RunOptions): Running
     edges: execution.edges,
     handles: execution.handles,
     startedAt: execution.startedAt,
+    meterProvider: options.meterProvider,
     done: execution.run(),
   };
 }
@@ -189,7 +193,7 @@ class Execution {
     const handle = await this.#options.startInstance({
       ...stage.instance,
       errors: stage.errors,
-      ...(this.#options.meterProvider === undefined ? {} : { meter: this.#options.meterProvider.getMeter(`flowengine.${stage.name}`) }),
+      ...(this.#options.meterProvider === undefined ? {} : { meter: this.#options.meterProvider.getMeter(instanceMeterName(stage.name)) }),
       ...(inputSchema === undefined ? {} : { inputSchema }),
       onReject: (row) => {
         if (deadLetters === undefined) return;

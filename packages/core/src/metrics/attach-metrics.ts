@@ -2,9 +2,10 @@ import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks
 import { metrics, type Attributes, type BatchObservableCallback, type Histogram, type Meter, type MeterProvider, type Observable } from '@opentelemetry/api';
 import type { RunningPipeline } from '../executor/run-pipeline.js';
 import { readInstanceStats } from './instance-stats.js';
+import { ENGINE_METER, instanceMeterName } from './meter-names.js';
 
 export interface AttachMetricsOptions {
-  /** Where instruments are created. Default: the global provider of `@opentelemetry/api`. */
+  /** Where instruments are created. Default: the run's `meterProvider`, else the global provider of `@opentelemetry/api`. */
   readonly meterProvider?: MeterProvider | undefined;
   /**
    * Adds `chunk_latency_ms`, the per-chunk latency each instance measured inside the isolation
@@ -21,8 +22,6 @@ export interface AttachedMetrics {
   stop(): void;
 }
 
-/** Meter of the engine's own process (GC pauses), beside the per-instance `flowengine.<instance>` meters. */
-export const ENGINE_METER = 'flowengine.engine';
 
 const GC_KINDS: Readonly<Record<number, string>> = {
   [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
@@ -59,13 +58,13 @@ const GC_KINDS: Readonly<Record<number, string>> = {
  * attached.stop();
  */
 export function attachMetrics(running: RunningPipeline, options: AttachMetricsOptions = {}): AttachedMetrics {
-  const provider = options.meterProvider ?? metrics.getMeterProvider();
+  const provider = options.meterProvider ?? running.meterProvider ?? metrics.getMeterProvider();
   const detailed = options.detailed ?? process.env['FLOWENGINE_ENABLE_DETAILED_METRICS'] === 'true';
   const meters = new Map<string, Meter>();
   const meterOf = (instance: string): Meter => {
     let meter = meters.get(instance);
     if (meter === undefined) {
-      meter = provider.getMeter(`flowengine.${instance}`);
+      meter = provider.getMeter(instanceMeterName(instance));
       meters.set(instance, meter);
     }
     return meter;
