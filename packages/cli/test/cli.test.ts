@@ -316,6 +316,16 @@ describe('flowengine validate and plugins', () => {
     expect(result.stderr).toContain('plugins info: no plugin "nope"; installed: cast, console-sink, filter, generate, null-sink, select');
   });
 
+  it('plugins list shows the built-ins and the installed packages\' plugins, from their manifests', async () => {
+    const { dir } = pipelineFile('');
+    const alone = await flowengine(['plugins', 'list', '--json'], { cwd: dir });
+    expect(alone.code).toBe(0);
+    expect(JSON.parse(alone.stdout)).toEqual(['cast', 'console-sink', 'filter', 'generate', 'null-sink', 'select'].map((id) => expect.objectContaining({ id, package: '(built-in)' })));
+    // In the repository, the workspace's plugin packages are installed (hoisted to its node_modules).
+    const workspace = await flowengine(['plugins', 'list', '--json']);
+    expect(JSON.parse(workspace.stdout)).toContainEqual({ id: 'csv-source', kind: 'source', package: '@flowengine/plugin-csv' });
+  });
+
   it('plugins preload in a workspace subfolder locks the hoisted plugins, and run starts from the lock', async () => {
     // Inside the repo, so the plugins come from the workspace root's node_modules, as for a user's
     // app in a monorepo. Preload once looked only in the project's own node_modules.

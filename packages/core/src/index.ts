@@ -31,4 +31,4 @@ export { attachMetrics, serveMetrics, sampleMemory, ENGINE_METER } from './metri
 export type {
   AttachMetricsOptions, AttachedMetrics, ServeMetricsOptions, MetricsServer, MemorySampler, MemorySamplerOptions, MemoryReport, InstanceMemoryReport,
 } from './metrics/index.js';
-export { findInstalledPlugins, allInstalledPlugins, pluginTypesIn, stageCountIn } from './pipeline/installed.js';
+export { findInstalledPlugins, allInstalledPlugins, listPlugins, pluginTypesIn, stageCountIn } from './pipeline/installed.js';

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { BUILT_IN_PLUGINS, configOptionsTable, pluginTypesIn } from '@flowengine/core';
+import { BUILT_IN_PLUGINS, configOptionsTable, listPlugins, pluginTypesIn } from '@flowengine/core';
 import { LOCK_FILE, preloadPlugins } from '@flowengine/isolation';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
-import { namedPlugins, projectDir, projectPlugins } from '../pipeline.js';
+import { namedPlugins, projectDir } from '../pipeline.js';
 import { renderTable } from '../render/table.js';
 
 /** `flowengine plugins list|info <id>|preload [pipeline.yml]`. */
@@ -13,18 +13,18 @@ export async function pluginsCommand(options: { action: string | undefined; arg:
       return preload(options.arg, options.json, output);
     case 'list':
     case undefined: {
-      const plugins = await projectPlugins(process.cwd());
-      const rows = plugins.all().map((plugin) => ({ id: plugin.entry.id, kind: plugin.entry.kind, package: plugin.ref.packageName ?? '(built-in)' }));
+      // From manifests: listing needs no plugin's code loaded.
+      const rows = listPlugins(projectDir()).map((plugin) => ({ id: plugin.id, kind: plugin.kind, package: plugin.packageName ?? '(built-in)' }));
       if (options.json) output.out(JSON.stringify(rows));
       else output.out(renderTable(['id', 'kind', 'package'], rows.map((row) => [row.id, row.kind, row.package])));
       return EXIT.ok;
     }
     case 'info': {
       const id = options.arg;
-      // Only this plugin is described (in a throwaway worker); every installed one only to list them on a miss.
+      // Only this plugin is described (in a throwaway worker); a miss lists the ids from manifests.
       const plugin = id === undefined ? undefined : (await namedPlugins([id], process.cwd())).plugin(id);
       if (plugin === undefined) {
-        const installed = (await projectPlugins(process.cwd())).ids();
+        const installed = listPlugins(projectDir()).map((listed) => listed.id);
         output.err(`plugins info: ${id === undefined ? 'expected a plugin id' : `no plugin "${id}"`}; installed: ${installed.join(', ')}`);
         return EXIT.usage;
       }

@@ -85,7 +85,17 @@ export async function findInstalledPlugins(projectDir: string, ids: readonly str
   return found;
 }
 
-/** Every installed plugin (for `plugins list` and `flowengine schema`). */
+/**
+ * The plugins a project can name, from the built-ins and the installed manifests alone: no plugin
+ * code is loaded (for listings; `allInstalledPlugins` when their config schemas are needed).
+ */
+export function listPlugins(projectDir: string): Array<{ id: string; kind: string; packageName: string | undefined }> {
+  const builtIns = BUILT_IN_PLUGINS.map(({ descriptor }) => ({ id: descriptor.id, kind: descriptor.kind as string, packageName: undefined }));
+  const installed = discoverPlugins({ projectDir }).plugins.map(({ id, kind, packageName }) => ({ id, kind: kind as string, packageName }));
+  return [...builtIns, ...installed].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Every installed plugin with its config schema (for `flowengine schema`). */
 export async function allInstalledPlugins(projectDir: string): Promise<{ plugins: InstalledPlugin[]; problems: FlowEngineError[] }> {
   const { plugins, problems } = discoverPlugins({ projectDir });
   const installed: InstalledPlugin[] = [];
