@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
-  AvailablePlugins, allInstalledPlugins, buildExecutionPlan, findInstalledPlugins, loadPipelineConfig, pluginTypesIn,
+  AvailablePlugins, allInstalledPlugins, buildExecutionPlan, findInstalledPlugins, loadPipelineConfig, pluginTypesIn, readPipelineSource,
   type ExecutionPlan, type LoadedConfig, type PipelineSource,
 } from '@flowengine/core';
 
@@ -16,7 +16,7 @@ export interface PrepareOptions {
   readonly profile?: string | undefined;
   readonly mode?: 'worker' | 'inline' | 'process' | undefined;
   readonly cwd?: string;
-  /** The file's text when the caller has read it already (see {@link pipelineSource}). */
+  /** The file's text when the caller has read it already (core's readPipelineSource). */
   readonly source?: PipelineSource;
 }
 
@@ -30,19 +30,6 @@ export function projectDir(cwd: string = process.cwd()): string {
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir;
     if (dirname(dir) === dir) return resolve(cwd);
-  }
-}
-
-/**
- * A pipeline file read once, for both the plugin lookup and the loader (which then sees the very
- * text the catalog was built from). An unreadable file is left to the loader: it reports
- * FE_CONFIG_READ_FAILED with the reason.
- */
-export function pipelineSource(file: string): PipelineSource {
-  try {
-    return { file, text: readFileSync(file, 'utf8') };
-  } catch {
-    return { file };
   }
 }
 
@@ -64,7 +51,7 @@ export async function projectPlugins(cwd: string): Promise<AvailablePlugins> {
 /** Loads and validates a pipeline file and turns it into an execution plan; throws FE_CONFIG_INVALID. */
 export async function preparePipeline(options: PrepareOptions): Promise<PreparedPipeline> {
   const cwd = options.cwd ?? process.cwd();
-  const source = options.source ?? pipelineSource(options.file);
+  const source = options.source ?? readPipelineSource(options.file);
   const plugins = await pipelinePlugins(source, cwd);
   const loaded = loadPipelineConfig(source, { plugins, ...(options.profile === undefined ? {} : { profile: options.profile }) });
   const plan = buildExecutionPlan(loaded, plugins, { cwd, ...(options.mode === undefined ? {} : { mode: options.mode }) });

@@ -1,7 +1,7 @@
 export { CORE_ERRORS } from './errors.js';
 export type { CoreErrorCode } from './errors.js';
 export {
-  loadPipelineConfig, checkPipelineConfig, pipelineJsonSchema, configOptionsTable, formatProblem,
+  loadPipelineConfig, checkPipelineConfig, readPipelineSource, pipelineJsonSchema, configOptionsTable, formatProblem,
 } from './config/index.js';
 export type {
   LoadedConfig, LoadOptions, PipelineSource, ConfigCheck, ConfigProblem, PluginCatalog, PluginCatalogEntry, PluginKind,

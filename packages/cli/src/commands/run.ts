@@ -1,8 +1,8 @@
 import { createInstanceHost, type IsolationHost } from '@flowengine/isolation';
-import { attachMetrics, sampleMemory, serveMetrics, stageCountIn, startPipeline, type MemoryReport, type PipelineSource, type RunSummary } from '@flowengine/core';
+import { attachMetrics, readPipelineSource, sampleMemory, serveMetrics, stageCountIn, startPipeline, type MemoryReport, type PipelineSource, type RunSummary } from '@flowengine/core';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
-import { pipelineSource, preparePipeline } from '../pipeline.js';
+import { preparePipeline } from '../pipeline.js';
 import { showProgress, startMonitor } from '../render/progress.js';
 import { renderMemoryReport, renderSummary, summaryJson } from '../render/summary.js';
 import { checkPerformance } from './performance.js';
@@ -29,7 +29,7 @@ export interface RunCommandOptions {
  * second one stops at once.
  */
 export async function runCommand(options: RunCommandOptions, output: Output): Promise<number> {
-  const source = pipelineSource(options.file);
+  const source = readPipelineSource(options.file);
   // Worker threads boot while the file is validated (a thread per stage, ~60 ms of CPU each):
   // the run then finds them ready instead of starting them all at once.
   const warmWorkers = options.mode === undefined || options.mode === 'worker' ? stageCountIn(source) : 0;

@@ -1,11 +1,11 @@
-import { checkPipelineConfig, formatProblem } from '@flowengine/core';
+import { checkPipelineConfig, formatProblem, readPipelineSource } from '@flowengine/core';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
-import { pipelinePlugins, pipelineSource } from '../pipeline.js';
+import { pipelinePlugins } from '../pipeline.js';
 
 /** `flowengine validate <file>`: every problem with its position, or "valid"; runs nothing. */
 export async function validateCommand(options: { file: string; profile?: string | undefined; json?: boolean }, output: Output): Promise<number> {
-  const source = pipelineSource(options.file);
+  const source = readPipelineSource(options.file);
   const plugins = await pipelinePlugins(source, process.cwd());
   const check = checkPipelineConfig(source, { plugins, ...(options.profile === undefined ? {} : { profile: options.profile }) });
   if (options.json === true) {

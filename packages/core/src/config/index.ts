@@ -1,4 +1,4 @@
-export { loadPipelineConfig, checkPipelineConfig } from './load.js';
+export { loadPipelineConfig, checkPipelineConfig, readPipelineSource } from './load.js';
 export type { LoadedConfig, LoadOptions, PipelineSource, ConfigCheck } from './load.js';
 export type { PluginCatalog, PluginCatalogEntry, PluginKind } from './catalog.js';
 export type { ConfigProblem } from './problems.js';

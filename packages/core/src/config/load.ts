@@ -100,6 +100,15 @@ export function loadPipelineConfig(source: PipelineSource, options: LoadOptions)
   return result.loaded;
 }
 
+/**
+ * A pipeline file's text, read once for everything that needs it before the loader (the plugin
+ * lookup, `flowengine run`'s warm threads) and the loader itself.
+ * @throws FlowEngineError FE_CONFIG_READ_FAILED with the reason.
+ */
+export function readPipelineSource(file: string): PipelineSource & { readonly text: string } {
+  return { file, text: readText(file) };
+}
+
 function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
