@@ -6,7 +6,7 @@ import { EXIT_CANCELLED, EXIT_USAGE, type CreateErrorCode } from './errors.js';
 import { PLUGIN_KINDS, type PluginKind } from './kinds.js';
 import { ownVersion, sdkRange, templateDir } from './locate.js';
 import { defaultPackageName, followsConvention, nameProblems } from './names.js';
-import { scaffold, targetDirProblem } from './scaffold.js';
+import { assertTargetDir, scaffold } from './scaffold.js';
 
 /** Where the CLI reads and writes; `main` takes it so tests and embedders need not touch globals. */
 export interface CliIo {
@@ -119,8 +119,9 @@ function answered<T>(value: T): Exclude<T, symbol> {
 /** The folder prompt's check: the scaffold's own, as a message the user can answer by typing another name. */
 function emptyFolderProblem(dir: string): string | undefined {
   try {
-    return targetDirProblem(dir)?.message;
+    assertTargetDir(dir);
+    return undefined;
   } catch (error) {
-    return `${dir}: ${(error as Error).message}`;
+    return error instanceof FlowEngineError ? error.message : `${dir}: ${(error as Error).message}`;
   }
 }

@@ -43,8 +43,7 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
       `--name: "${options.packageName}" is not a valid npm package name: ${problems.join('; ')}`,
       { details: { name: options.packageName, problems } });
   }
-  const notEmpty = targetDirProblem(options.targetDir);
-  if (notEmpty !== undefined) throw notEmpty;
+  assertTargetDir(options.targetDir);
   await assertTemplate(options.templateDir);
 
   const id = pluginId(options.packageName, options.kind);
@@ -76,24 +75,24 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
 }
 
 /**
- * Why `dir` cannot take a scaffold (FE_CREATE_TARGET_NOT_EMPTY: it holds files, or is a file), or
- * undefined when it is new or empty; any other file-system error is thrown. Synchronous, because
+ * Throws when `dir` cannot take a scaffold (FE_CREATE_TARGET_NOT_EMPTY: it holds files, or is a
+ * file; any other file-system error as it is); a new or empty folder passes. Synchronous, because
  * the folder prompt validates with it as well.
  */
-export function targetDirProblem(dir: string): FlowEngineError | undefined {
+export function assertTargetDir(dir: string): void {
   let entries: string[];
   try {
     entries = readdirSync(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      return new FlowEngineError('FE_CREATE_TARGET_NOT_EMPTY', `${dir}: expected a new or empty folder, found a file`, { details: { dir } });
+      throw new FlowEngineError('FE_CREATE_TARGET_NOT_EMPTY', `${dir}: expected a new or empty folder, found a file`, { details: { dir } });
     }
     throw error;
   }
-  if (entries.length === 0) return undefined;
+  if (entries.length === 0) return;
   const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, … (${entries.length} entries)` : '');
-  return new FlowEngineError('FE_CREATE_TARGET_NOT_EMPTY',
+  throw new FlowEngineError('FE_CREATE_TARGET_NOT_EMPTY',
     `${dir}: expected a new or empty folder, found ${shown}; nothing was written. Pick another folder or empty this one.`,
     { details: { dir, entries: entries.slice(0, 20) } });
 }
