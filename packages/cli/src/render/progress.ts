@@ -44,7 +44,7 @@ export function startMonitor(running: RunningPipeline, write: (line: string) => 
       const heap = handle === undefined ? 0 : (handle.stats().heapUsedBytes ?? 0) / 1048576;
       lines.push(`  stage ${stage.name}: in ${formatNumber(stage.rowsIn)} out ${formatNumber(stage.rowsOut)} ${formatNumber(Math.round(rate))} rows/s heap ${heap.toFixed(1)} MB`);
     }
-    for (const channel of running.channels.values()) {
+    for (const { channel } of running.edges) {
       const stats = channel.stats();
       lines.push(`  channel ${channel.name}: ${(stats.utilization * 100).toFixed(0)}% full (${stats.bufferedChunks} chunks), dropped ${formatNumber(stats.droppedRows)} rows, spilled ${stats.spilledChunks} chunks`);
     }

@@ -31,7 +31,6 @@ export interface RunOptions {
 /** What a running pipeline exposes to monitors: live counters, read at any time. */
 export interface RunningPipeline {
   readonly stats: ReadonlyMap<string, StageStats>;
-  readonly channels: ReadonlyMap<string, EdgeChannel>;
   /** Every edge with its two ends, in the order the channels were made (filled once every stage started). */
   readonly edges: readonly PipelineEdge[];
   readonly handles: ReadonlyMap<string, InstanceHandle>;
@@ -51,7 +50,6 @@ export function startPipeline(plan: ExecutionPlan, options: RunOptions): Running
   const execution = new Execution(plan, options);
   return {
     stats: execution.stats,
-    channels: execution.channels,
     edges: execution.edges,
     handles: execution.handles,
     startedAt: execution.startedAt,
@@ -66,7 +64,6 @@ export async function runPipeline(plan: ExecutionPlan, options: RunOptions): Pro
 
 class Execution {
   readonly stats = new Map<string, StageStats>();
-  readonly channels = new Map<string, EdgeChannel>();
   readonly edges: PipelineEdge[] = [];
   readonly handles = new Map<string, InstanceHandle>();
   readonly startedAt = performance.now();
@@ -140,7 +137,7 @@ class Execution {
     if (this.#failure !== undefined) return;
     this.#failure = error;
     this.#stop();
-    for (const channel of this.channels.values()) void channel.abort(error).catch(() => undefined);
+    for (const { channel } of this.edges) void channel.abort(error).catch(() => undefined);
   }
 
   /**
@@ -233,7 +230,6 @@ class Execution {
     for (const stage of this.#plan.stages) {
       for (const input of stage.inputs) {
         const channel = createEdgeChannel(edgeName(input, stage.name), stage.channel, this.#plan.spill);
-        this.channels.set(channel.name, channel);
         this.edges.push({ from: input, to: stage.name, channel });
       }
     }
