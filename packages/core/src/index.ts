@@ -23,7 +23,6 @@ export type { RunSummary, StageSummary, ChannelSummary, RunStatus } from './exec
 export { AvailablePlugins } from './pipeline/catalog.js';
 export type { AvailablePlugin, InstalledPlugin } from './pipeline/catalog.js';
 export { buildExecutionPlan } from './pipeline/plan.js';
-export { defaultDeadLetterPath } from './config/defaults.js';
 export type { PlanOptions } from './pipeline/plan.js';
 export { BUILT_IN_PLUGINS } from './builtins/index.js';
 export type { BuiltInPlugin } from './builtins/index.js';

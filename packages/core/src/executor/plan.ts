@@ -18,7 +18,8 @@ export interface StagePlan {
   /** Passed to the isolation host's startInstance (inputSchema and onReject are added by the executor). */
   readonly instance: Readonly<Record<string, unknown>> & { readonly name: string };
   readonly errors: ErrorPolicy;
-  readonly deadLetterPath: string;
+  /** Where rejected rows go under `errors: deadLetter` (resolved; the config loader fills the default). */
+  readonly deadLetterPath?: string | undefined;
   /** Settings of the channels that feed this stage. */
   readonly channel: ChannelSettings;
   readonly where?: SourceLocation | undefined;

@@ -185,7 +185,7 @@ class Execution {
   async #startInstance(stage: StagePlan): Promise<InstanceHandle> {
     const inputs = await Promise.all(stage.inputs.map((input) => this.#start(input)));
     const inputSchema = this.#inputSchemaOf(stage, inputs.map(outputSchemaOf));
-    const deadLetters = stage.errors === 'deadLetter' ? this.#deadLetterWriter(stage) : undefined;
+    const deadLetters = stage.deadLetterPath === undefined ? undefined : this.#deadLetterWriter(stage.deadLetterPath);
     const stats = this.stats.get(stage.name) as StageStats;
     const handle = await this.#options.startInstance({
       ...stage.instance,
@@ -218,11 +218,12 @@ class Execution {
     return first;
   }
 
-  #deadLetterWriter(stage: StagePlan): DeadLetterWriter {
-    const existing = this.#deadLetters.get(stage.deadLetterPath);
+  /** One writer per file: stages may share a dead-letter path. */
+  #deadLetterWriter(path: string): DeadLetterWriter {
+    const existing = this.#deadLetters.get(path);
     if (existing !== undefined) return existing;
-    const writer = new DeadLetterWriter(stage.deadLetterPath, this.#options.redact);
-    this.#deadLetters.set(stage.deadLetterPath, writer);
+    const writer = new DeadLetterWriter(path, this.#options.redact);
+    this.#deadLetters.set(path, writer);
     return writer;
   }
 

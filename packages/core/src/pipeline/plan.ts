@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { FlowEngineError, Schema } from '@flowengine/sdk';
-import { defaultDeadLetterPath } from '../config/defaults.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { ExecutionPlan, StagePlan } from '../executor/plan.js';
 import type { AvailablePlugins } from './catalog.js';
@@ -35,7 +34,7 @@ export function buildExecutionPlan(loaded: LoadedConfig, plugins: AvailablePlugi
       kind: instance.kind,
       inputs: instance.input,
       errors: instance.errors,
-      deadLetterPath: resolve(cwd, instance.deadLetter?.path ?? defaultDeadLetterPath(instance.name)),
+      deadLetterPath: instance.deadLetter === undefined ? undefined : resolve(cwd, instance.deadLetter.path),
       where: loaded.locations.get(instance.name),
       channel,
       instance: {
