@@ -42,6 +42,7 @@ describe('pluginContext', () => {
     expect(ctx.config).toEqual({ count: 1, label: 'n' });
     expect(ctx.instanceName).toBe('test');
     expect(existsSync(ctx.spillDir)).toBe(true);
+    expect(ctx.spillDir).toBe(ctx.spillDir); // made once, on first read
     expect(logs).toEqual([{ level: 'info', message: 'counting to 1', fields: { label: 'n' } }]);
     const bad = (() => { try { pluginContext(counter, { count: 0 }, { instanceName: 'c1' }); } catch (error) { return error as FlowEngineError; } })();
     expect(bad?.code).toBe('FE_PLUGIN_CONFIG_INVALID');

@@ -16,7 +16,7 @@ export interface PluginContextOptions {
   /** Default: a signal that is never aborted. */
   readonly signal?: AbortSignal;
   readonly resumeFrom?: unknown;
-  /** Default: a fresh folder under the OS temp dir. */
+  /** Default: a fresh folder under the OS temp dir, made when the plugin first reads `ctx.spillDir`. */
   readonly spillDir?: string;
 }
 
@@ -50,13 +50,17 @@ export function pluginContext<C extends TSchema>(plugin: { readonly config: C },
     logs.push({ level, message, fields });
   };
   const logger: PluginLogger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  // Made on first use: most plugins never spill, and a folder per context would pile up in tests.
+  let spillDir = options.spillDir;
   const ctx: PluginContext<Static<C>> = {
     instanceName,
     config: validateConfig(plugin.config, config, `instance "${instanceName}"`),
     logger,
     meter: metrics.getMeter(`flowengine.${instanceName}`),
     signal: options.signal ?? new AbortController().signal,
-    spillDir: options.spillDir ?? mkdtempSync(join(tmpdir(), 'flowengine-spill-')),
+    get spillDir() {
+      return (spillDir ??= mkdtempSync(join(tmpdir(), 'flowengine-spill-')));
+    },
     declaredSchema: options.declaredSchema,
     resumeFrom: options.resumeFrom,
     reject(row) {
