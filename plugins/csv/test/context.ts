@@ -7,7 +7,7 @@ import { pluginContext, type PluginContextOptions } from '@flowengine/sdk/testin
 /** Opens a source and reads it to the end. */
 export async function readAll<C extends TSchema>(source: SourceDescriptor<C>, config: unknown, options: PluginContextOptions = {}) {
   const { ctx, rejected, logs } = pluginContext(source, config, options);
-  const instance = await source.open(ctx as never);
+  const instance = await source.open(ctx);
   const chunks: Chunk[] = [];
   const positions: unknown[] = [];
   try {
@@ -25,7 +25,7 @@ export async function readAll<C extends TSchema>(source: SourceDescriptor<C>, co
 /** Opens a sink, writes the chunks, flushes and closes it. */
 export async function writeAll<C extends TSchema>(sink: SinkDescriptor<C>, config: unknown, schema: Schema, chunks: readonly Chunk[]) {
   const { ctx } = pluginContext(sink, config);
-  const instance = await sink.open(ctx as never, schema);
+  const instance = await sink.open(ctx, schema);
   try {
     for (const chunk of chunks) await instance.write(chunk);
     await instance.flush();

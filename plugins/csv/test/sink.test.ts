@@ -86,12 +86,12 @@ describe('csv-sink', () => {
     const schema = Schema.of([{ name: 'id', type: 'int32' }]);
     const abort = new AbortController();
     const { ctx } = pluginContext(csvSink, { path }, { signal: abort.signal });
-    const aborted = await csvSink.open(ctx as never, schema);
+    const aborted = await csvSink.open(ctx, schema);
     await aborted.write(chunkFromRows(schema, [[1]]));
     await aborted.flush();
     abort.abort();
     await aborted.close?.();
-    const unflushed = await csvSink.open(pluginContext(csvSink, { path }).ctx as never, schema);
+    const unflushed = await csvSink.open(pluginContext(csvSink, { path }).ctx, schema);
     await unflushed.write(chunkFromRows(schema, [[2]]));
     await unflushed.close?.();
     expect(readFileSync(path, 'utf8')).toBe('old\n');
@@ -103,8 +103,8 @@ describe('csv-sink', () => {
   it('fails fast with FE_CSV_SINK_LOCKED when another run writes the same path', async () => {
     const path = join(tempDir(), 'locked.csv');
     const schema = Schema.of([{ name: 'id', type: 'int32' }]);
-    const first = await csvSink.open(pluginContext(csvSink, { path }).ctx as never, schema);
-    await expect(csvSink.open(pluginContext(csvSink, { path }).ctx as never, schema))
+    const first = await csvSink.open(pluginContext(csvSink, { path }).ctx, schema);
+    await expect(csvSink.open(pluginContext(csvSink, { path }).ctx, schema))
       .rejects.toMatchObject({ code: 'FE_CSV_SINK_LOCKED', message: expect.stringContaining(`held by process ${process.pid}`) });
     await first.flush();
     await first.close?.();

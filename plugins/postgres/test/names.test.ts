@@ -40,14 +40,14 @@ describe.skipIf(!server.ok)('identifiers', () => {
     const drop = `x; DROP TABLE ${db.name}.victim; --`;
     const schema = Schema.of([{ name: 'id', type: 'int32' }]);
     const base = { url: PG_URL, schema: db.name };
-    const sinkOpen = (config: object, input: Schema) => postgresSink.open(pluginContext(postgresSink, config).ctx as never, input);
+    const sinkOpen = (config: object, input: Schema) => postgresSink.open(pluginContext(postgresSink, config).ctx, input);
     await expect(sinkOpen({ ...base, table: `victim"; DROP TABLE ${db.name}.victim; --` }, schema)).rejects.toMatchObject({ code: 'FE_PG_TABLE_NOT_FOUND' });
     await expect(sinkOpen({ ...base, table: 'victim' }, Schema.of([{ name: `id") ; DROP TABLE ${db.name}.victim; --`, type: 'int32' }])))
       .rejects.toMatchObject({ code: 'FE_PG_MISSING_COLUMN' });
     await expect(sinkOpen({ ...base, table: 'victim', mode: 'upsert', key: [`id"); DROP TABLE ${db.name}.victim; --`] }, schema))
       .rejects.toMatchObject({ code: 'FE_PG_MISSING_COLUMN' });
-    await expect(postgresSource.open(pluginContext(postgresSource, { ...base, table: `victim"; ${drop}` }).ctx as never)).rejects.toMatchObject({ code: 'FE_PG_TABLE_NOT_FOUND' });
-    await expect(postgresSource.open(pluginContext(postgresSource, { ...base, schema: `${db.name}"; ${drop}`, table: 'victim' }).ctx as never)).rejects.toMatchObject({ code: 'FE_PG_TABLE_NOT_FOUND' });
+    await expect(postgresSource.open(pluginContext(postgresSource, { ...base, table: `victim"; ${drop}` }).ctx)).rejects.toMatchObject({ code: 'FE_PG_TABLE_NOT_FOUND' });
+    await expect(postgresSource.open(pluginContext(postgresSource, { ...base, schema: `${db.name}"; ${drop}`, table: 'victim' }).ctx)).rejects.toMatchObject({ code: 'FE_PG_TABLE_NOT_FOUND' });
     await expect(readAll(postgresSource, { ...base, table: 'victim', incremental: { column: 'id', startAfter: `0'; ${drop}` } })).rejects.toMatchObject({ code: 'FE_PG_QUERY_FAILED' });
     await expect(readAll(postgresSource, { ...base, table: 'victim', mode: 'cursor', incremental: { column: 'id', startAfter: `0'; ${drop}` } })).rejects.toMatchObject({ code: 'FE_PG_QUERY_FAILED' });
     // createTable takes the hostile name literally: one new table with exactly that name, nothing else touched.

@@ -34,8 +34,8 @@ describe.skipIf(!server.ok)('connection loss (pg_terminate_backend)', () => {
   async function run(table: string, mode: 'append' | 'upsert', id: string) {
     const source = pluginContext(postgresSource, { url: PG_URL, schema: db.name, table: 'src', chunkSize: 500, incremental: { column: 'id' }, retry: { backoffMs: 5 } }, { instanceName: `src-${id}` });
     const sink = pluginContext(postgresSink, { url: PG_URL, schema: db.name, table, mode, key: ['id'], retry: { backoffMs: 5 } }, { instanceName: `dst-${id}` });
-    const reader = await postgresSource.open(source.ctx as never);
-    const writer = await postgresSink.open(sink.ctx as never, reader.schema);
+    const reader = await postgresSource.open(source.ctx);
+    const writer = await postgresSink.open(sink.ctx, reader.schema);
     const acked: PostgresPosition[] = [];
     let batches = 0;
     let killedSink = 0;
@@ -86,7 +86,7 @@ describe.skipIf(!server.ok)('connection loss (pg_terminate_backend)', () => {
   it('when the retries run out: FE_PG_CONNECTION_LOST, nothing of the batch committed, no session left in a transaction', async () => {
     const schema = Schema.of([{ name: 'id', type: 'int64' }, { name: 'body', type: 'string' }]);
     const sink = pluginContext(postgresSink, { url: PG_URL, schema: db.name, table: 'dst', retry: { maxRetries: 0 } }, { instanceName: 'dst-x' });
-    const writer = await postgresSink.open(sink.ctx as never, schema);
+    const writer = await postgresSink.open(sink.ctx, schema);
     await writer.write(chunkFromRows(schema, [[1, 'a']]));
     expect(await terminate('dst-x')).toBe(1);
     await writer.write(chunkFromRows(schema, [[2, 'b']]));
@@ -97,7 +97,7 @@ describe.skipIf(!server.ok)('connection loss (pg_terminate_backend)', () => {
 
   it('a non-incremental read cannot continue after a loss: FE_PG_CONNECTION_LOST for the engine to restart it', async () => {
     const source = pluginContext(postgresSource, { url: PG_URL, schema: db.name, table: 'src', chunkSize: 1000 }, { instanceName: 'src-x' });
-    const reader = await postgresSource.open(source.ctx as never);
+    const reader = await postgresSource.open(source.ctx);
     const chunks: Chunk[] = [];
     const read = (async () => {
       for await (const { chunk } of reader.read()) {

@@ -35,7 +35,7 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
 
   it('nothing is visible before flush, and close without flush leaves nothing behind', async () => {
     const { ctx } = pluginContext(postgresSink, { url: PG_URL, schema: db.name, table: 't' });
-    const sink = await postgresSink.open(ctx as never, schema);
+    const sink = await postgresSink.open(ctx, schema);
     await sink.write(chunkFromRows(schema, rows(0, 10)));
     expect(await count()).toBe(0);
     await sink.flush();
@@ -134,7 +134,7 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
 
   it('refuses an input field with no column, a type that does not fit, a missing table, upsert without a unique key', async () => {
     const base = { url: PG_URL, schema: db.name, table: 't' };
-    const open = (config: object, input: Schema) => postgresSink.open(pluginContext(postgresSink, config).ctx as never, input);
+    const open = (config: object, input: Schema) => postgresSink.open(pluginContext(postgresSink, config).ctx, input);
     const extra = Schema.of([{ name: 'id', type: 'int32' }, { name: 'Name', type: 'string' }]);
     await expect(open(base, extra)).rejects.toMatchObject({ code: 'FE_PG_MISSING_COLUMN', message: expect.stringContaining('"Name"') });
     const wrong = Schema.of([{ name: 'id', type: 'int32' }, { name: 'score', type: 'bool' }]);
@@ -149,7 +149,7 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
 
   it('a statement the server rejects for no row\'s fault is FE_PG_QUERY_FAILED', async () => {
     const { ctx } = pluginContext(postgresSink, { url: PG_URL, schema: db.name, table: 't' });
-    const sink = await postgresSink.open(ctx as never, schema);
+    const sink = await postgresSink.open(ctx, schema);
     await db.admin.query(`ALTER TABLE ${db.name}.t DROP COLUMN score`);
     await sink.write(chunkFromRows(schema, rows(0, 5)));
     await expect(sink.flush()).rejects.toMatchObject({ code: 'FE_PG_QUERY_FAILED', message: expect.stringContaining('score') });

@@ -61,7 +61,7 @@ describe.skipIf(!server.ok)('postgres-source', () => {
   it('stops early when the signal aborts', async () => {
     const controller = new AbortController();
     const { ctx } = pluginContext(postgresSource, { url: PG_URL, schema: db.name, table: 'events', chunkSize: 100 }, { signal: controller.signal });
-    const source = await postgresSource.open(ctx as never);
+    const source = await postgresSource.open(ctx);
     let chunks = 0;
     for await (const _ of source.read()) {
       if (++chunks === 2) controller.abort();
@@ -73,7 +73,7 @@ describe.skipIf(!server.ok)('postgres-source', () => {
   it('errors name what is wrong: unsupported type, missing table/column, bad query, bad options, declared type mismatch', async () => {
     await db.admin.query(`CREATE TABLE ${db.name}.odd (id int4, spot point)`);
     const base = { url: PG_URL, schema: db.name };
-    const open = (config: object, options: PluginContextOptions = {}) => postgresSource.open(pluginContext(postgresSource, config, options).ctx as never);
+    const open = (config: object, options: PluginContextOptions = {}) => postgresSource.open(pluginContext(postgresSource, config, options).ctx);
     await expect(open({ ...base, table: 'odd' })).rejects.toMatchObject({ code: 'FE_PG_UNSUPPORTED_TYPE', message: expect.stringMatching(/column "spot".*found point/) });
     await expect(open({ ...base, table: 'Events' })).rejects.toMatchObject({ code: 'FE_PG_TABLE_NOT_FOUND', message: expect.stringContaining(`"${db.name}.Events"`) });
     await expect(open({ ...base, table: 'events', incremental: { column: 'nope' } })).rejects.toMatchObject({ code: 'FE_PG_MISSING_COLUMN' });
