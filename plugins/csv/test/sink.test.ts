@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import { Schema, chunkFromRows, type FieldType } from '@flowengine/sdk';
+import { pluginContext, readSource, writeSink } from '@flowengine/sdk/testing';
 import { csvSink, csvSource } from '../src/index.js';
-import { readAll, tempDir, writeAll } from './context.js';
-import { pluginContext } from '@flowengine/sdk/testing';
+import { tempDir } from './context.js';
 
 const ALL_TYPES = Schema.of([
   { name: 'i32', type: 'int32' }, { name: 'i64', type: 'int64' }, { name: 'f64', type: 'float64' },
@@ -28,8 +28,8 @@ describe('csv-sink', () => {
     let k = 0;
     await fc.assert(fc.asyncProperty(fc.array(fc.array(row, { maxLength: 30 }), { minLength: 1, maxLength: 3 }), async (chunks) => {
       const path = join(dir, `rt${k++}.csv`);
-      await writeAll(csvSink, { path }, ALL_TYPES, chunks.map((rows) => chunkFromRows(ALL_TYPES, rows)));
-      const { rows } = await readAll(csvSource, { path }, { declaredSchema: ALL_TYPES });
+      await writeSink(csvSink, { path }, ALL_TYPES, chunks.map((rows) => chunkFromRows(ALL_TYPES, rows)));
+      const { rows } = await readSource(csvSource, { path }, { declaredSchema: ALL_TYPES });
       expect(rows).toEqual(chunks.flat());
     }), { numRuns: 100 });
   });
@@ -39,7 +39,7 @@ describe('csv-sink', () => {
     const strings = Schema.of([{ name: 'a,"b"', type: 'string' }, { name: 'c', type: 'string' }]);
     await fc.assert(fc.asyncProperty(fc.array(fc.tuple(text, text), { minLength: 1, maxLength: 30 }), async (rows) => {
       const path = join(dir, 'parsed.csv');
-      await writeAll(csvSink, { path }, strings, [chunkFromRows(strings, rows)]);
+      await writeSink(csvSink, { path }, strings, [chunkFromRows(strings, rows)]);
       expect(parse(readFileSync(path), { relax_column_count: true })).toEqual([['a,"b"', 'c'], ...rows]);
     }), { numRuns: 100 });
   });
@@ -47,14 +47,14 @@ describe('csv-sink', () => {
   it('creates a missing parent folder of path (regression: out/x.csv failed when out/ did not exist)', async () => {
     const schema = Schema.of([{ name: 'n', type: 'int32' }]);
     const path = join(tempDir(), 'new', 'deeper', 'rows.csv');
-    await writeAll(csvSink, { path }, schema, [chunkFromRows(schema, [[1], [2]])]);
+    await writeSink(csvSink, { path }, schema, [chunkFromRows(schema, [[1], [2]])]);
     expect(readFileSync(path, 'utf8')).toBe('n\n1\n2\n');
   });
 
   it('quotes only where needed, keeps "" apart from null, and writes -0 and big int64 exactly', async () => {
     const path = join(tempDir(), 'plain.csv');
     const schema = Schema.of([{ name: 's', type: 'string' }, { name: 'f', type: 'float64' }, { name: 'n', type: 'int64' }]);
-    await writeAll(csvSink, { path }, schema, [chunkFromRows(schema, [['plain', -0, 2n ** 62n], ['', 0.1, null], [null, 1e21, -5], ['a b', NaN, 0]])]);
+    await writeSink(csvSink, { path }, schema, [chunkFromRows(schema, [['plain', -0, 2n ** 62n], ['', 0.1, null], [null, 1e21, -5], ['a b', NaN, 0]])]);
     expect(readFileSync(path, 'utf8')).toBe('s,f,n\nplain,-0,4611686018427387904\n"",0.1,\n,1e+21,-5\na b,NaN,0\n');
   });
 
@@ -62,8 +62,8 @@ describe('csv-sink', () => {
     const dir = tempDir();
     const schema = Schema.of([{ name: 's', type: 'string' }, { name: 'n', type: 'int32' }]);
     const chunk = () => chunkFromRows(schema, [['=SUM(A1)', -1], ['+1', 2], ['@x', 3], ['\tt', 4], ['ok', 5]]);
-    await writeAll(csvSink, { path: join(dir, 'off.csv') }, schema, [chunk()]);
-    await writeAll(csvSink, { path: join(dir, 'on.csv'), escapeFormulae: true }, schema, [chunk()]);
+    await writeSink(csvSink, { path: join(dir, 'off.csv') }, schema, [chunk()]);
+    await writeSink(csvSink, { path: join(dir, 'on.csv'), escapeFormulae: true }, schema, [chunk()]);
     expect(readFileSync(join(dir, 'off.csv'), 'utf8')).toBe('s,n\n=SUM(A1),-1\n+1,2\n@x,3\n\tt,4\nok,5\n');
     expect(readFileSync(join(dir, 'on.csv'), 'utf8')).toBe('s,n\n"\'=SUM(A1)",-1\n"\'+1",2\n"\'@x",3\n"\'\tt",4\nok,5\n');
   });
@@ -71,11 +71,11 @@ describe('csv-sink', () => {
   it('gzips by extension and rolls to numbered files, each with a header', async () => {
     const dir = tempDir();
     const schema = Schema.of([{ name: 'id', type: 'int32' }]);
-    await writeAll(csvSink, { path: join(dir, 'out.csv.gz'), maxRowsPerFile: 2, delimiter: ';' }, schema,
+    await writeSink(csvSink, { path: join(dir, 'out.csv.gz'), maxRowsPerFile: 2, delimiter: ';' }, schema,
       [chunkFromRows(schema, [[1], [2], [3]]), chunkFromRows(schema, [[4], [5]])]);
     expect(readdirSync(dir).sort()).toEqual(['out-00001.csv.gz', 'out-00002.csv.gz', 'out-00003.csv.gz']);
     expect(gunzipSync(readFileSync(join(dir, 'out-00002.csv.gz'))).toString()).toBe('id\n3\n4\n');
-    const { rows } = await readAll(csvSource, { path: join(dir, 'out-*.csv.gz') }, { declaredSchema: schema });
+    const { rows } = await readSource(csvSource, { path: join(dir, 'out-*.csv.gz') }, { declaredSchema: schema });
     expect(rows).toEqual([[1], [2], [3], [4], [5]]);
   });
 
@@ -96,7 +96,7 @@ describe('csv-sink', () => {
     await unflushed.close?.();
     expect(readFileSync(path, 'utf8')).toBe('old\n');
     expect(readdirSync(dir)).toEqual(['keep.csv']);
-    await writeAll(csvSink, { path }, schema, [chunkFromRows(schema, [[3]])]);
+    await writeSink(csvSink, { path }, schema, [chunkFromRows(schema, [[3]])]);
     expect(readFileSync(path, 'utf8')).toBe('id\n3\n');
   });
 
@@ -108,7 +108,7 @@ describe('csv-sink', () => {
       .rejects.toMatchObject({ code: 'FE_CSV_SINK_LOCKED', message: expect.stringContaining(`held by process ${process.pid}`) });
     await first.flush();
     await first.close?.();
-    await writeAll(csvSink, { path }, schema, []);
+    await writeSink(csvSink, { path }, schema, []);
     expect(readFileSync(path, 'utf8')).toBe('id\n');
   });
 
@@ -129,7 +129,7 @@ describe('csv-sink', () => {
       expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toHaveLength(1);
       // The dead writer's lock is stale: the next run takes it over and succeeds.
       const schema = Schema.of([{ name: 'id', type: 'int32' as FieldType }]);
-      await writeAll(csvSink, { path }, schema, [chunkFromRows(schema, [[1]])]);
+      await writeSink(csvSink, { path }, schema, [chunkFromRows(schema, [[1]])]);
       expect(readFileSync(path, 'utf8')).toBe('id\n1\n');
       expect(existsSync(`${path}.lock`)).toBe(false);
     });

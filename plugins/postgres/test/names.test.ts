@@ -1,8 +1,8 @@
 import { chunkFromRows, Schema } from '@flowengine/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postgresSink, postgresSource } from '../src/index.js';
-import { PG_URL, probeServer, readAll, testSchema, writeAll } from './pg.js';
-import { pluginContext } from '@flowengine/sdk/testing';
+import { PG_URL, probeServer, readAll, testSchema } from './pg.js';
+import { pluginContext, writeSink } from '@flowengine/sdk/testing';
 
 const server = await probeServer();
 
@@ -23,13 +23,13 @@ describe.skipIf(!server.ok)('identifiers', () => {
   it('a table and columns with quotes, spaces and capitals work in every mode and for reading', async () => {
     const schema = Schema.of([{ name: WEIRD_KEY, type: 'int32', nullable: false }, { name: WEIRD_COLUMN, type: 'string' }]);
     const base = { url: PG_URL, schema: db.name, table: WEIRD_TABLE };
-    await writeAll(postgresSink, { ...base, createTable: true, mode: 'upsert', key: [WEIRD_KEY] }, schema, [chunkFromRows(schema, [[1, 'a'], [2, 'b']])]);
-    await writeAll(postgresSink, { ...base, mode: 'upsert', key: [WEIRD_KEY] }, schema, [chunkFromRows(schema, [[2, 'B'], [3, 'c']])]);
-    await writeAll(postgresSink, base, schema, [chunkFromRows(schema, [[4, 'd']])]);
+    await writeSink(postgresSink, { ...base, createTable: true, mode: 'upsert', key: [WEIRD_KEY] }, schema, [chunkFromRows(schema, [[1, 'a'], [2, 'b']])]);
+    await writeSink(postgresSink, { ...base, mode: 'upsert', key: [WEIRD_KEY] }, schema, [chunkFromRows(schema, [[2, 'B'], [3, 'c']])]);
+    await writeSink(postgresSink, base, schema, [chunkFromRows(schema, [[4, 'd']])]);
     const read = await readAll(postgresSource, { ...base, incremental: { column: WEIRD_KEY, startAfter: '1' } });
     expect(read.schema.fields.map((f) => f.name)).toEqual([WEIRD_KEY, WEIRD_COLUMN]);
     expect(read.rows).toEqual([[2, 'B'], [3, 'c'], [4, 'd']]);
-    await writeAll(postgresSink, { ...base, mode: 'replace' }, schema, [chunkFromRows(schema, [[9, 'z']])]);
+    await writeSink(postgresSink, { ...base, mode: 'replace' }, schema, [chunkFromRows(schema, [[9, 'z']])]);
     expect((await db.admin.query(`SELECT count(*)::int AS n FROM ${db.name}."Order ""Lines"" 2024"`)).rows[0]?.n).toBe(1);
   });
 
@@ -52,7 +52,7 @@ describe.skipIf(!server.ok)('identifiers', () => {
     await expect(readAll(postgresSource, { ...base, table: 'victim', mode: 'cursor', incremental: { column: 'id', startAfter: `0'; ${drop}` } })).rejects.toMatchObject({ code: 'FE_PG_QUERY_FAILED' });
     // createTable takes the hostile name literally: one new table with exactly that name, nothing else touched.
     const hostile = `t"; DROP TABLE ${db.name}.victim; --`;
-    await writeAll(postgresSink, { ...base, table: hostile, createTable: true }, schema, [chunkFromRows(schema, [[7]])]);
+    await writeSink(postgresSink, { ...base, table: hostile, createTable: true }, schema, [chunkFromRows(schema, [[7]])]);
     expect(await catalog()).toEqual([...before, `${db.name}.${hostile}.id`].sort());
     expect((await db.admin.query(`SELECT id FROM ${db.name}.victim`)).rows).toEqual([{ id: 1 }]);
   });

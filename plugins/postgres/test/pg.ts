@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Chunk, Schema, SinkDescriptor, SourceDescriptor, TSchema } from '@flowengine/sdk';
-import { pluginContext, type PluginContextOptions } from '@flowengine/sdk/testing';
+import type { SourceDescriptor, TSchema } from '@flowengine/sdk';
+import { readSource, type PluginContextOptions } from '@flowengine/sdk/testing';
 import pg from 'pg';
 
 /** Where the tests find Postgres (CONTRIBUTING.md: FLOWENGINE_TEST_PG_URL). */
@@ -57,41 +57,9 @@ export async function createEvents(db: { name: string; admin: pg.Client }, table
     [options.body, options.step, rows]);
 }
 
-/** Opens a source and reads it to the end (acknowledging every position, as after a flush). */
-export async function readAll<C extends TSchema>(source: SourceDescriptor<C>, config: unknown, options: PluginContextOptions = {}) {
-  const { ctx, rejected, logs } = pluginContext(source, config, options);
-  const instance = await source.open(ctx);
-  const chunks: Chunk[] = [];
-  const positions: unknown[] = [];
-  try {
-    for await (const batch of instance.read()) {
-      chunks.push(batch.chunk);
-      positions.push(batch.position);
-      await instance.ack?.(batch.position);
-    }
-  } finally {
-    await instance.close?.();
-  }
-  return { schema: instance.schema, chunks, positions, rejected, logs, rows: chunks.flatMap(rowsOf) };
-}
-
-/** Opens a sink, writes the chunks, flushes and closes it. */
-export async function writeAll<C extends TSchema>(sink: SinkDescriptor<C>, config: unknown, schema: Schema, chunks: readonly Chunk[], options: PluginContextOptions = {}) {
-  const { ctx, rejected, logs } = pluginContext(sink, config, options);
-  const instance = await sink.open(ctx, schema);
-  try {
-    for (const chunk of chunks) await instance.write(chunk);
-    await instance.flush();
-  } finally {
-    await instance.close?.();
-  }
-  return { rejected, logs };
-}
-
-export function rowsOf(chunk: Chunk): unknown[][] {
-  const rows: unknown[][] = [];
-  for (let r = 0; r < chunk.length; r++) rows.push(chunk.columns.map((column) => column.get(r)));
-  return rows;
+/** Reads a source to the end, acknowledging every position as the engine does after a flush. */
+export function readAll<C extends TSchema>(source: SourceDescriptor<C>, config: unknown, options: PluginContextOptions = {}) {
+  return readSource(source, config, { ...options, ack: true });
 }
 
 /** Sessions of this test run that sit inside a transaction doing nothing (there must be none). */

@@ -1,7 +1,8 @@
 import { Schema } from '@flowengine/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postgresSink, postgresSource } from '../src/index.js';
-import { PG_URL, probeServer, readAll, tableHash, testSchema, writeAll } from './pg.js';
+import { writeSink } from '@flowengine/sdk/testing';
+import { PG_URL, probeServer, readAll, tableHash, testSchema } from './pg.js';
 
 const server = await probeServer();
 
@@ -67,7 +68,7 @@ describe.skipIf(!server.ok)('round trip of every supported type', () => {
     await db.admin.query(`CREATE TABLE ${db.name}.dst ${ALL_TYPES}`);
     await db.admin.query(`INSERT INTO ${db.name}.src VALUES ${ROWS}`);
     const read = await readAll(postgresSource, { url: PG_URL, schema: db.name, table: 'src', chunkSize: 2 });
-    await writeAll(postgresSink, { url: PG_URL, schema: db.name, table: 'dst' }, read.schema, read.chunks);
+    await writeSink(postgresSink, { url: PG_URL, schema: db.name, table: 'dst' }, read.schema, read.chunks);
     const diff = await db.admin.query(`(SELECT 1 AS side, t::text FROM ${db.name}.src t EXCEPT SELECT 1, t::text FROM ${db.name}.dst t) UNION ALL (SELECT 2, t::text FROM ${db.name}.dst t EXCEPT SELECT 2, t::text FROM ${db.name}.src t)`);
     expect(diff.rows).toEqual([]);
     expect(await tableHash(db.admin, db.name, 'dst', 'id')).toBe(await tableHash(db.admin, db.name, 'src', 'id'));
@@ -90,7 +91,7 @@ describe.skipIf(!server.ok)('round trip of every supported type', () => {
     ]);
     const { chunkFromRows } = await import('@flowengine/sdk');
     const chunk = chunkFromRows(schema, [[1, 2n ** 40n, 0.25, true, 'a\tb\\c', Date.UTC(2020, 0, 1, 1, 2, 3, 4)], [2, null, null, null, null, null]]);
-    await writeAll(postgresSink, { url: PG_URL, schema: db.name, table: 'made', createTable: true }, schema, [chunk]);
+    await writeSink(postgresSink, { url: PG_URL, schema: db.name, table: 'made', createTable: true }, schema, [chunk]);
     const columns = await db.admin.query(`SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'made' ORDER BY ordinal_position`, [db.name]);
     expect(columns.rows.map((r) => [r.column_name, r.data_type, r.is_nullable])).toEqual([
       ['id', 'integer', 'NO'], ['n', 'bigint', 'YES'], ['f', 'double precision', 'YES'], ['b', 'boolean', 'YES'], ['s', 'text', 'YES'], ['t', 'timestamp with time zone', 'YES'],

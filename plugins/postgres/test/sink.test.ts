@@ -1,8 +1,8 @@
 import { chunkFromRows, FlowEngineError, Schema } from '@flowengine/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postgresSink } from '../src/index.js';
-import { idleInTransaction, PG_URL, probeServer, tableHash, testSchema, writeAll } from './pg.js';
-import { pluginContext } from '@flowengine/sdk/testing';
+import { idleInTransaction, PG_URL, probeServer, tableHash, testSchema } from './pg.js';
+import { pluginContext, writeSink } from '@flowengine/sdk/testing';
 
 const server = await probeServer();
 
@@ -26,8 +26,8 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
 
   it('append adds rows with COPY, one transaction per flush', async () => {
     const config = { url: PG_URL, schema: db.name, table: 't' };
-    await writeAll(postgresSink, config, schema, [chunkFromRows(schema, rows(0, 100)), chunkFromRows(schema, rows(100, 150))]);
-    await writeAll(postgresSink, config, schema, [chunkFromRows(schema, rows(150, 160))]);
+    await writeSink(postgresSink, config, schema, [chunkFromRows(schema, rows(0, 100)), chunkFromRows(schema, rows(100, 150))]);
+    await writeSink(postgresSink, config, schema, [chunkFromRows(schema, rows(150, 160))]);
     expect(await count()).toBe(160);
     // Rows inserted by one transaction share its xmin: two flushes, two transactions.
     expect((await db.admin.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM ${db.name}.t`)).rows[0]?.n).toBe(2);
@@ -49,9 +49,9 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
     const config = { url: PG_URL, schema: db.name, table: 't', mode: 'upsert', key: ['id'] };
     await db.admin.query(`INSERT INTO ${db.name}.t VALUES (1, 'old', 0), (500, 'untouched', 1)`);
     const input = [chunkFromRows(schema, rows(0, 50, 'a')), chunkFromRows(schema, [...rows(25, 75, 'b'), [3, 'last', 9]])];
-    await writeAll(postgresSink, config, schema, input);
+    await writeSink(postgresSink, config, schema, input);
     const first = await tableHash(db.admin, db.name, 't', 'id');
-    await writeAll(postgresSink, config, schema, [chunkFromRows(schema, rows(0, 50, 'a')), chunkFromRows(schema, [...rows(25, 75, 'b'), [3, 'last', 9]])]);
+    await writeSink(postgresSink, config, schema, [chunkFromRows(schema, rows(0, 50, 'a')), chunkFromRows(schema, [...rows(25, 75, 'b'), [3, 'last', 9]])]);
     expect(await tableHash(db.admin, db.name, 't', 'id')).toBe(first);
     const check = await db.admin.query(`SELECT id, name FROM ${db.name}.t WHERE id IN (1, 3, 30, 500) ORDER BY id`);
     expect(check.rows).toEqual([{ id: 1, name: 'a1' }, { id: 3, name: 'last' }, { id: 30, name: 'b30' }, { id: 500, name: 'untouched' }]);
@@ -61,9 +61,9 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
   it('replace truncates and loads in one transaction; an empty input empties the table', async () => {
     await db.admin.query(`INSERT INTO ${db.name}.t VALUES (1000, 'old', 0)`);
     const config = { url: PG_URL, schema: db.name, table: 't', mode: 'replace' };
-    await writeAll(postgresSink, config, schema, [chunkFromRows(schema, rows(0, 20))]);
+    await writeSink(postgresSink, config, schema, [chunkFromRows(schema, rows(0, 20))]);
     expect(await count()).toBe(20);
-    await writeAll(postgresSink, config, schema, []);
+    await writeSink(postgresSink, config, schema, []);
     expect(await count()).toBe(0);
   });
 
@@ -78,10 +78,10 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
     await db.admin.query(`CREATE TRIGGER kill BEFORE TRUNCATE ON ${db.name}.t FOR EACH STATEMENT EXECUTE FUNCTION ${db.name}.kill()`);
     await db.admin.query(`INSERT INTO ${db.name}.t VALUES (1000, 'old', 0)`);
     const config = { url: PG_URL, schema: db.name, table: 't', mode: 'replace', retry: { maxRetries: 0 } };
-    await expect(writeAll(postgresSink, config, schema, [])).rejects.toMatchObject({ code: 'FE_PG_CONNECTION_LOST', message: expect.stringContaining('the batch was rolled back') });
+    await expect(writeSink(postgresSink, config, schema, [])).rejects.toMatchObject({ code: 'FE_PG_CONNECTION_LOST', message: expect.stringContaining('the batch was rolled back') });
     expect(await count()).toBe(1);
     await db.admin.query(`SELECT setval('${db.name}.kills', 1, false)`);
-    const { logs } = await writeAll(postgresSink, { ...config, retry: { maxRetries: 1, backoffMs: 1 } }, schema, []);
+    const { logs } = await writeSink(postgresSink, { ...config, retry: { maxRetries: 1, backoffMs: 1 } }, schema, []);
     expect(logs.filter((l) => l.message.includes('replaying the uncommitted batch'))).toHaveLength(1);
     expect(await count()).toBe(0);
   });
@@ -89,13 +89,13 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
   it('a replace that fails leaves the old table intact', async () => {
     await db.admin.query(`INSERT INTO ${db.name}.t VALUES (1000, 'old', 0)`);
     const bad = chunkFromRows(schema, [[1, 'ok', 1], [2, 'bad', -1]]);
-    await expect(writeAll(postgresSink, { url: PG_URL, schema: db.name, table: 't', mode: 'replace' }, schema, [bad])).rejects.toThrow(FlowEngineError);
+    await expect(writeSink(postgresSink, { url: PG_URL, schema: db.name, table: 't', mode: 'replace' }, schema, [bad])).rejects.toThrow(FlowEngineError);
     expect(await count()).toBe(1);
   });
 
   it('a constraint violation under errors: fail names table, column or constraint and the row, and commits nothing', async () => {
     const input = [chunkFromRows(schema, rows(0, 10)), chunkFromRows(schema, [[10, 'x', 1], [11, 'neg', -5], [12, 'y', 1]])];
-    const error = await writeAll(postgresSink, { url: PG_URL, schema: db.name, table: 't' }, schema, input).catch((e: unknown) => e);
+    const error = await writeSink(postgresSink, { url: PG_URL, schema: db.name, table: 't' }, schema, input).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FlowEngineError);
     expect((error as FlowEngineError).code).toBe('FE_PG_CONSTRAINT');
     expect((error as FlowEngineError).message).toContain(`table "${db.name}.t"`);
@@ -107,7 +107,7 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
   it('a value that does not fit names the column and row (int64 into int4)', async () => {
     await db.admin.query(`CREATE TABLE ${db.name}.narrow (id int4, big int4)`);
     const wide = Schema.of([{ name: 'id', type: 'int32' }, { name: 'big', type: 'int64' }]);
-    const error = await writeAll(postgresSink, { url: PG_URL, schema: db.name, table: 'narrow' }, wide,
+    const error = await writeSink(postgresSink, { url: PG_URL, schema: db.name, table: 'narrow' }, wide,
       [chunkFromRows(wide, [[1, 1], [2, 2 ** 40]])]).catch((e: unknown) => e) as FlowEngineError;
     expect(error.code).toBe('FE_PG_VALUE_INVALID');
     expect(error.message).toMatch(/table ".*\.narrow", column "big", write 1, row 2 \(input row 2\)/);
@@ -120,7 +120,7 @@ describe.skipIf(!server.ok)('postgres-sink', () => {
         chunkFromRows(schema, [...rows(0, 40), [40, 'neg', -1], ...rows(41, 60)]),
         chunkFromRows(schema, [...rows(60, 90), [90, null, 1], [91, 'neg2', -2], ...rows(92, 100)]),
       ];
-      const { rejected } = await writeAll(postgresSink, { url: PG_URL, schema: db.name, table: 't', mode, key: ['id'] }, schema, input, { errors: 'deadLetter' });
+      const { rejected } = await writeSink(postgresSink, { url: PG_URL, schema: db.name, table: 't', mode, key: ['id'] }, schema, input, { errors: 'deadLetter' });
       expect(rejected.map((r) => [r.code, r.location])).toEqual([
         ['FE_PG_CONSTRAINT', 'write 1, row 41 (input row 41)'],
         ['FE_PG_CONSTRAINT', 'write 2, row 31 (input row 91)'],
