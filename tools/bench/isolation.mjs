@@ -5,14 +5,15 @@
 //   node tools/bench/run.mjs isolation [--calls 2000] [--warmup 200] [--rows 1000000] [--depth 4]
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { ChunkBuilder, decodeChunk, encodeChunk } from '@flowengine/sdk';
 import { startInstance } from '@flowengine/isolation';
 import { Piscina } from 'piscina';
-import { integerOptions, median } from './_lib.mjs';
+import { integerOptions, median, runEngine } from './_lib.mjs';
 import { rowSchema as schema, userNames } from './_rows.mjs';
 
 // The p99 of a steady stream is what the goal is about: the first calls of a fresh thread run
@@ -130,6 +131,37 @@ for (const rows of [1_000, 10_000]) {
   }
   console.log(line.map((c) => c.padStart(22)).join(''));
 }
+
+// The figure above puts prebuilt chunks through the transform alone: inline then hands over a
+// pointer, so its rate is no work at all and any real hop looks slow beside it. What a user pays for
+// isolating one transform is what it costs a pipeline: generate → identity (select of every column)
+// → null-sink, the source and sink inline and only the identity in each mode, alternating modes.
+const PIPELINE_ROWS = 20_000_000;
+const identityPipeline = (mode) => `
+pipeline:
+  name: isolation-identity
+  plugins:
+    - name: gen
+      type: generate
+      mode: inline
+      config: { count: ${PIPELINE_ROWS}, chunkSize: 10000, seed: 1 }
+      schema: { fields: [{ name: id, type: int32 }, { name: ts, type: timestamp }, { name: customer, type: string }, { name: amount, type: float64 }] }
+    - { name: identity, type: select, mode: ${mode}, config: { columns: [id, ts, customer, amount] } }
+    - { name: out, type: null-sink, mode: inline }
+`;
+const pipelineDir = mkdtempSync(join(tmpdir(), 'fe-isolation-'));
+const pipelineRates = { inline: [], worker: [] };
+for (let rep = 0; rep < 3; rep++) {
+  for (const mode of Object.keys(pipelineRates)) {
+    const { ms, stage } = await runEngine({ yaml: identityPipeline(mode), file: join(pipelineDir, `${mode}.yml`), cwd: pipelineDir });
+    if (stage('out').rowsIn !== PIPELINE_ROWS) throw new Error(`${mode}: ${stage('out').rowsIn} rows reached the sink, expected ${PIPELINE_ROWS}`);
+    pipelineRates[mode].push(PIPELINE_ROWS / (ms / 1000));
+  }
+}
+rmSync(pipelineDir, { recursive: true, force: true });
+const [inlineRate, workerRate] = [median(pipelineRates.inline), median(pipelineRates.worker)];
+console.log(`\nthroughput in a pipeline: generate → identity → null-sink, ${PIPELINE_ROWS.toLocaleString('en')} rows, 10,000-row chunks, only the identity's mode differs (median of 3)`);
+console.log(`  inline: ${(inlineRate / 1e6).toFixed(2)} M rows/s   worker: ${(workerRate / 1e6).toFixed(2)} M rows/s (${((workerRate / inlineRate) * 100).toFixed(0)}% of inline)`);
 
 console.log('\nstart to first chunk (startInstance + first transform of 1,000 rows)');
 for (const mode of ['inline', 'worker', 'process']) {
