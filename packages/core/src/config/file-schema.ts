@@ -42,15 +42,18 @@ export const Isolation = Type.Object({
   enableLazyLoading: Type.Optional(Type.Boolean({ default: ISOLATION_DEFAULTS.enableLazyLoading, description: 'Start each plugin worker pool on first use.' })),
 }, { ...strict, description: 'Isolation host defaults.' });
 
+// Accepted and checked so files written for the seed guide load, but not applied yet: the executor
+// builds no pools from them (see the core README, "Memory pools"). The descriptions say so, because
+// they are the options table users read.
 const pool = (defaults: { initialSize: number; maxSize: number }, what: string) => Type.Object({
-  initialSize: Type.Optional(Type.Integer({ minimum: 0, default: defaults.initialSize, description: `${what} allocated up front.` })),
-  maxSize: Type.Optional(Type.Integer({ minimum: 1, default: defaults.maxSize, description: `Most ${what.toLowerCase()} kept for reuse.` })),
+  initialSize: Type.Optional(Type.Integer({ minimum: 0, default: defaults.initialSize, description: `${what} to allocate up front. Checked, not applied yet.` })),
+  maxSize: Type.Optional(Type.Integer({ minimum: 1, default: defaults.maxSize, description: `Most ${what.toLowerCase()} to keep for reuse. Checked, not applied yet.` })),
 }, strict);
 
 export const MemoryPools = Type.Object({
   chunkPool: Type.Optional(pool(CHUNK_POOL_DEFAULTS, 'Chunk buffers')),
   arrayRowPool: Type.Optional(pool(ARRAY_ROW_POOL_DEFAULTS, 'Row views')),
-}, { ...strict, description: 'Buffer pools of the chunk builders.' });
+}, { ...strict, description: 'Buffer pools of the chunk builders (checked, not applied yet).' });
 
 export const Settings = Type.Object({
   channels: Type.Optional(Channels),
