@@ -70,6 +70,28 @@ describe.skipIf(!server.ok)('postgres-source', () => {
     expect(chunks).toBeLessThan(25);
   });
 
+  it('copy and cursor read text with tabs, newlines, backslashes, \\N, NULL and multi-byte UTF-8 alike', async () => {
+    const query = `SELECT * FROM (VALUES (1, E'tab\\there', E'line\\nbreak\\r'), (2, E'back\\\\slash', '\\N'), (3, NULL, 'ünï 😀 中文'), (4, '', E'\\x01\\x7f')) AS t(id, a, b) ORDER BY id`;
+    const expected = [[1, 'tab\there', 'line\nbreak\r'], [2, 'back\\slash', '\\N'], [3, null, 'ünï 😀 中文'], [4, '', '\x01\x7f']];
+    for (const mode of ['copy', 'cursor']) {
+      const { rows } = await readAll(postgresSource, { url: PG_URL, query, mode });
+      expect({ mode, rows }).toEqual({ mode, rows: expected });
+    }
+  });
+
+  it('stops early when the signal aborts in the middle of a long COPY, and closes', async () => {
+    const controller = new AbortController();
+    const query = "SELECT i, repeat('x', 200) AS pad FROM generate_series(1, 3000000) i";
+    const { ctx } = pluginContext(postgresSource, { url: PG_URL, query, chunkSize: 1000 }, { signal: controller.signal });
+    const source = await postgresSource.open(ctx);
+    let chunks = 0;
+    for await (const _ of source.read()) {
+      if (++chunks === 2) controller.abort();
+    }
+    await source.close?.();
+    expect(chunks).toBeLessThan(100);
+  });
+
   it('errors name what is wrong: unsupported type, missing table/column, bad query, bad options, declared type mismatch', async () => {
     await db.admin.query(`CREATE TABLE ${db.name}.odd (id int4, spot point)`);
     const base = { url: PG_URL, schema: db.name };
@@ -96,5 +118,9 @@ describe.skipIf(!server.ok)('postgres-source', () => {
   it('a query that fails while streaming is FE_PG_QUERY_FAILED', async () => {
     const query = `SELECT id, 1 / (id - 2000) AS boom FROM ${db.name}.events`;
     await expect(readAll(postgresSource, { url: PG_URL, query })).rejects.toMatchObject({ code: 'FE_PG_QUERY_FAILED', message: expect.stringContaining('division by zero') });
+    // Thousands of rows first, over many network chunks, then the error.
+    const late = 'SELECT CASE WHEN i < 5000 THEN i ELSE 1/(i-i) END AS n FROM generate_series(1,10000) i';
+    await expect(readAll(postgresSource, { url: PG_URL, query: late, chunkSize: 1000 }))
+      .rejects.toMatchObject({ code: 'FE_PG_QUERY_FAILED', message: expect.stringContaining('division by zero'), details: { sqlState: '22012' } });
   });
 });

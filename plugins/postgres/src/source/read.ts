@@ -1,6 +1,6 @@
-import copyStreams from 'pg-copy-streams';
 import Cursor from 'pg-cursor';
 import type { PgClient } from '../connection/connect.js';
+import { CopyOutStream, type CopyDataBatch } from './copy-out.js';
 import { CopyTextDecoder, type DecodedChunk } from './text-decoder.js';
 import type { ReadPlan } from './plan.js';
 
@@ -23,13 +23,14 @@ export function readSql(plan: ReadPlan, after: 'none' | 'setting' | 'parameter',
 export async function* readCopy(client: PgClient, plan: ReadPlan, after: string | undefined, skip: number, decoder: CopyTextDecoder, signal: AbortSignal): AsyncGenerator<DecodedChunk> {
   if (after !== undefined) await client.query('SELECT set_config($1, $2, false)', [AFTER_SETTING, after]);
   const sql = readSql(plan, after === undefined ? 'none' : 'setting', skip);
-  const stream = client.query(copyStreams.to(`COPY (${sql}) TO STDOUT`));
+  const stream = client.query(new CopyOutStream(`COPY (${sql}) TO STDOUT`));
   const onAbort = (): void => void stream.destroy();
   signal.addEventListener('abort', onAbort, { once: true });
   const out: DecodedChunk[] = [];
   try {
-    for await (const data of stream) {
-      decoder.push(data as Buffer, out);
+    for await (const batch of stream as AsyncIterable<CopyDataBatch>) {
+      const { bytes, ranges } = batch;
+      for (let i = 0; i < ranges.length; i += 2) decoder.push(bytes, out, ranges[i] as number, ranges[i + 1] as number);
       while (out.length > 0) yield out.shift() as DecodedChunk;
       if (signal.aborted) return;
     }

@@ -63,25 +63,31 @@ export class CopyTextDecoder {
     return this.#rows;
   }
 
-  /** Decodes every complete line of `data`; full chunks are appended to `out`. */
-  push(data: Buffer, out: DecodedChunk[]): void {
-    let from = 0;
+  /** Decodes every complete line of `data` (of `data[start, end)` when given); full chunks are appended to `out`. */
+  push(data: Buffer, out: DecodedChunk[], start = 0, end = data.length): void {
+    if (start >= end) return;
+    // The common case: COPY sends each row as its own CopyData message, whole, so nothing is carried.
+    if (this.#carry === undefined && data[end - 1] === NEWLINE) {
+      this.#decodeLines(data, start, end, out);
+      return;
+    }
+    let from = start;
     if (this.#carry !== undefined) {
-      const newline = data.indexOf(NEWLINE);
-      if (newline < 0) {
-        this.#carry = Buffer.concat([this.#carry, data]);
+      const newline = data.indexOf(NEWLINE, start);
+      if (newline < 0 || newline >= end) {
+        this.#carry = Buffer.concat([this.#carry, data.subarray(start, end)]);
         return;
       }
-      const line = Buffer.concat([this.#carry, data.subarray(0, newline + 1)]);
+      const line = Buffer.concat([this.#carry, data.subarray(start, newline + 1)]);
       this.#carry = undefined;
       this.#decodeLines(line, 0, line.length, out);
       from = newline + 1;
     }
-    const last = data.lastIndexOf(NEWLINE);
+    const last = data.lastIndexOf(NEWLINE, end - 1);
     if (last >= from) this.#decodeLines(data, from, last + 1, out);
     const rest = Math.max(from, last + 1);
     // Copied: the stream may reuse its buffers once we return.
-    if (rest < data.length) this.#carry = Buffer.from(data.subarray(rest));
+    if (rest < end) this.#carry = Buffer.from(data.subarray(rest, end));
   }
 
   /** The rows still in the builder as a last chunk (undefined when there are none). */

@@ -18,4 +18,15 @@ describe('parseTimestampMicros', () => {
   it('returns undefined for what it does not understand', () => {
     for (const text of ['infinity', '-infinity', '2024-1-01', '2024-01-01T00:00:00', '2024-01-01 00:00', '', 'x']) expect(parse(text)).toBeUndefined();
   });
+
+  it('agrees with Date on the day of every month across 400-year eras, BC included', () => {
+    for (let year = -1201; year <= 2401; year += year > -5 && year < 5 ? 1 : 97) {
+      for (let month = 1; month <= 12; month++) {
+        const expected = new Date(0);
+        expected.setUTCFullYear(year, month - 1, month === 2 ? 28 : 1);
+        const text = `${String(year > 0 ? year : 1 - year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${month === 2 ? 28 : '01'}${year > 0 ? '' : ' BC'}`;
+        expect({ text, micros: Number(parse(text)) }).toEqual({ text, micros: expected.getTime() * 1000 });
+      }
+    }
+  });
 });

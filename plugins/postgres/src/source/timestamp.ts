@@ -73,10 +73,12 @@ export function parseTimestampMicros(buf: Uint8Array, start: number, end: number
  */
 function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
+  // Integer division by `| 0` (truncation), on non-negative operands so that it floors: several
+  // times faster than Math.floor of a float division, which made this half of the parse.
+  const era = y >= 0 ? (y / 400) | 0 : -(((399 - y) / 400) | 0);
   const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const doy = (((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) | 0) + day - 1;
+  const doe = yoe * 365 + ((yoe / 4) | 0) - ((yoe / 100) | 0) + doy;
   return era * 146097 + doe - 719468;
 }
 
