@@ -2,12 +2,12 @@ import { defineSink, type PluginContext, type Schema, type SinkInstance } from '
 import { closeQuietly, connect } from './connection/connect.js';
 import { connectionUrl, retryPolicy } from './connection/options.js';
 import { BatchWriter } from './sink/batch-writer.js';
-import { encodeChunk } from './sink/encoder.js';
 import { PostgresSinkConfig, type PostgresSinkOptions } from './sink/options.js';
 import { resolveTarget } from './sink/target.js';
 
 /**
- * `postgres-sink`: writes chunks to a table with COPY FROM STDIN, one transaction per flush;
+ * `postgres-sink`: writes chunks to a table with COPY FROM STDIN (binary when every column's type
+ * allows, else text), one transaction per flush;
  * `upsert` merges through a staging table, `replace` truncates first.
  *
  * @example
@@ -38,6 +38,8 @@ export const postgresSink = defineSink({
     } finally {
       await closeQuietly(client);
     }
+    ctx.logger.debug('postgres-sink COPY format', { table: target.table.display, format: target.format.name, reason: target.format.reason });
+    const { format } = target;
     const retries = ctx.meter.createCounter('postgres_sink_retries', { description: 'Batches replayed after a lost connection' });
     const writer = new BatchWriter({
       target, mode, retry, where, logger: ctx.logger, signal: ctx.signal,
@@ -50,9 +52,9 @@ export const postgresSink = defineSink({
     return {
       async write(chunk) {
         if (chunk.length === 0) return;
-        const encoded = encodeChunk(chunk);
+        const encoded = format.encode(chunk);
         writes++;
-        await writer.write({ ...encoded, write: writes, firstRow: rows, rejected: new Set() });
+        await writer.write({ ...encoded, write: writes, firstRow: rows, rejected: new Set(), chunk: format.keepsChunk ? chunk : undefined });
         rows += chunk.length;
       },
       async flush() {

@@ -71,6 +71,8 @@ describe.skipIf(!server.ok)('connection loss (pg_terminate_backend)', () => {
     expect(retries.length).toBeGreaterThanOrEqual(2);
     expect(retries[0]?.fields).toMatchObject({ attempt: 1, rows: expect.any(Number) });
     expect(result.sinkLogs.find((l) => l.message === 'postgres-sink summary')?.fields).toMatchObject({ retries: retries.length, rejected: 0 });
+    // Replays open a new COPY, which in binary needs its own header and trailer.
+    expect(result.sinkLogs.find((l) => l.message === 'postgres-sink COPY format')?.fields).toMatchObject({ format: 'binary' });
     expect(result.sourceLogs.some((l) => l.message.includes('resuming after the last key read'))).toBe(true);
   });
 

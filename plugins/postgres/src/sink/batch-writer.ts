@@ -153,8 +153,11 @@ export class BatchWriter {
 
   async #beginCopy(): Promise<void> {
     const client = await this.#begin();
-    const stream = client.query(copyStreams.from(this.#options.target.sql.copy));
+    const { sql, format } = this.#options.target;
+    const stream = client.query(copyStreams.from(sql.copy));
     stream.on('error', (error: unknown) => void (this.#streamError ??= error));
+    // Queued ahead of the first segment; a failure surfaces through the stream's error like any write.
+    if (format.header.length > 0) stream.write(format.header);
     this.#stream = stream;
   }
 
@@ -163,7 +166,7 @@ export class BatchWriter {
     await this.#inflight;
     this.#inflight = undefined;
     if (this.#streamError !== undefined) throw this.#streamError;
-    await endStream(stream);
+    await endStream(stream, this.#options.target.format.trailer);
     this.#stream = undefined;
     if (this.#streamError !== undefined) throw this.#streamError;
     const client = this.#client as PgClient;
@@ -185,13 +188,15 @@ export class BatchWriter {
   async #load(rows: readonly RowRef[]): Promise<void> {
     if (rows.length === 0) return;
     const client = this.#client as PgClient;
-    const { copy, upsert } = this.#options.target.sql;
+    const { sql: { copy, upsert }, format } = this.#options.target;
     const stream = client.query(copyStreams.from(copy));
     let failed: unknown;
     stream.on('error', (error: unknown) => void (failed ??= error));
     try {
+      // A new COPY: binary needs its own header and trailer around the replayed rows.
+      if (format.header.length > 0) await writeTo(stream, format.header);
       for (const part of rowsData(rows)) await writeTo(stream, part);
-      await endStream(stream);
+      await endStream(stream, format.trailer);
     } catch (error) {
       failed ??= error;
     }
@@ -305,11 +310,13 @@ function writeTo(stream: CopyStream, data: Buffer): Promise<void> {
   });
 }
 
-function endStream(stream: CopyStream): Promise<void> {
+/** Writes `last` (a format's trailer, possibly empty) and ends the COPY. */
+function endStream(stream: CopyStream, last: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     if (stream.errored) return reject(stream.errored);
     const onError = (error: unknown): void => reject(error);
     stream.once('error', onError);
+    if (last.length > 0) stream.write(last);
     stream.end(() => {
       stream.off('error', onError);
       resolve();

@@ -12,16 +12,16 @@ export interface EncodedRows {
 const MICROS_PER_UNIT: Record<TimeUnit, number> = { s: 1_000_000, ms: 1000, us: 1, ns: 0.001 };
 
 /**
- * Writes a chunk in Postgres' COPY text format: fields separated by tabs, `\N` for null,
- * backslash, tab, newline and carriage return escaped in strings, timestamps as ISO text in UTC.
- * Works column value by column value straight from the typed arrays; no row objects.
+ * Writes a chunk (or its rows `from` to `to`) in Postgres' COPY text format: fields separated by
+ * tabs, `\N` for null, backslash, tab, newline and carriage return escaped in strings, timestamps
+ * as ISO text in UTC. Works column value by column value straight from the typed arrays; no row objects.
  */
-export function encodeChunk(chunk: Chunk): EncodedRows {
+export function encodeChunk(chunk: Chunk, from = 0, to = chunk.length): EncodedRows {
   const columns = chunk.columns;
-  const rows = chunk.length;
+  const rows = to - from;
   let estimate = rows * columns.length * 4 + 64;
   for (const column of columns) {
-    if (column instanceof StringColumn) estimate += ((column.offsets[rows] as number) - (column.offsets[0] as number)) * 2;
+    if (column instanceof StringColumn) estimate += ((column.offsets[to] as number) - (column.offsets[from] as number)) * 2;
     else estimate += rows * (column.type === 'timestamp' ? 32 : column.type === 'bool' ? 2 : 24);
   }
   const out = new Writer(estimate);
@@ -30,14 +30,14 @@ export function encodeChunk(chunk: Chunk): EncodedRows {
   // Per column: its parser kind and validity, looked up once instead of per value.
   const kinds = Uint8Array.from(columns, kindOf);
   const validity = columns.map((column) => column.validity);
-  for (let r = 0; r < rows; r++) {
+  for (let r = from; r < to; r++) {
     for (let c = 0; c <= last; c++) {
       const bits = validity[c];
       if (bits !== null && bits !== undefined && ((bits[r >> 3] as number) & (1 << (r & 7))) === 0) out.nullMarker();
       else writeValue(out, kinds[c] as number, columns[c] as Column, r);
       out.byte(c === last ? 10 : 9);
     }
-    rowEnds[r] = out.length;
+    rowEnds[r - from] = out.length;
   }
   return { data: out.finish(), rowEnds };
 }

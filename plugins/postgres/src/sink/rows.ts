@@ -1,4 +1,5 @@
-import type { EncodedRows } from './encoder.js';
+import type { Chunk } from '@flowengine/sdk';
+import { encodeChunk, type EncodedRows } from './encoder.js';
 
 /** The rows of one `write` call, kept encoded until a flush commits them. */
 export interface Segment extends EncodedRows {
@@ -8,6 +9,8 @@ export interface Segment extends EncodedRows {
   readonly firstRow: number;
   /** Rows handed to the errors policy: never loaded again, even when a retry replays the batch. */
   readonly rejected: Set<number>;
+  /** The chunk the rows came from, kept when `data` is binary: a dead-lettered row is shown as its COPY text. */
+  readonly chunk: Chunk | undefined;
 }
 
 /** One row of a segment. */
@@ -29,7 +32,7 @@ export function liveRows(segments: readonly Segment[]): RowRef[] {
   return rows;
 }
 
-/** The COPY text of some rows, as one buffer (whole segments are sent without copying). */
+/** The COPY data of some rows, as buffers (whole segments are sent without copying). */
 export function rowsData(rows: readonly RowRef[]): Buffer[] {
   const parts: Buffer[] = [];
   let i = 0;
@@ -49,9 +52,16 @@ export function rowLocation(row: RowRef): string {
   return `write ${row.segment.write}, row ${row.index + 1} (input row ${row.segment.firstRow + row.index + 1})`;
 }
 
+/** A row as one line of COPY text, without its newline. */
+function rowText({ segment, index }: RowRef): string {
+  if (segment.chunk === undefined) return segment.data.toString('utf8', rowStart(segment, index), (segment.rowEnds[index] as number) - 1);
+  const text = encodeChunk(segment.chunk, index, index + 1).data;
+  return text.toString('utf8', 0, text.length - 1);
+}
+
 /** A row's values as text keyed by column, for dead letters (`\N` becomes null). */
 export function rowRecord(row: RowRef, columns: readonly string[]): Record<string, string | null> {
-  const line = row.segment.data.toString('utf8', rowStart(row.segment, row.index), (row.segment.rowEnds[row.index] as number) - 1);
+  const line = rowText(row);
   const fields = line.split('\t');
   const record: Record<string, string | null> = {};
   columns.forEach((name, i) => {

@@ -2,14 +2,17 @@ import { FlowEngineError, type Schema } from '@flowengine/sdk';
 import type { PgClient } from '../connection/connect.js';
 import { findTable, ident, requireColumn, requireTable, type CatalogTable } from '../catalog/table.js';
 import { canStore, sqlTypeFor } from '../catalog/types.js';
+import { chooseCopyFormat, type CopyFormat } from './copy-format.js';
 
 /** The checked destination of a sink: table, the input's columns in input order, and the SQL built from them. */
 export interface SinkTarget {
   readonly table: CatalogTable;
   readonly columnNames: readonly string[];
+  /** Binary COPY when every column's type has an exact binary encoding, else text. */
+  readonly format: CopyFormat;
   /** Every statement the writer runs, built once here from the checked, quoted names. */
   readonly sql: {
-    /** `COPY … FROM STDIN` into the table, or into the session's staging table for upserts. */
+    /** `COPY … FROM STDIN [(FORMAT binary)]` into the table, or into the session's staging table for upserts. */
     readonly copy: string;
     /** `TRUNCATE` of the table, for `replace`. */
     readonly truncate: string;
@@ -58,17 +61,20 @@ export async function resolveTarget(client: PgClient, options: {
     table = await requireTable(client, options.schema, options.table, where);
   }
   if (table === undefined) table = await requireTable(client, options.schema, options.table, where, '; set createTable: true to create it from the input schema');
-  for (const field of input.fields) {
+  const targets = input.fields.map((field) => {
     const column = requireColumn(table.columns, field.name, 'input field', `table ${JSON.stringify(table.display)}`, where);
     if (!canStore(field.type, column.oid)) {
       throw new FlowEngineError('FE_PG_TYPE_MISMATCH',
         `${where}: table ${JSON.stringify(table.display)}, column ${JSON.stringify(column.name)}: expected a column type that can hold ${field.type} values, found ${column.typeText}; cast the field upstream or change the column`,
         { details: { table: table.display, column: column.name, columnType: column.typeText, fieldType: field.type } });
     }
-  }
+    return { field, column };
+  });
   if (options.mode === 'upsert') await requireUniqueKey(client, table, key, where);
   const columnNames = input.fields.map((f) => f.name);
-  return { table, columnNames, sql: sinkSql(table, columnNames, key, options.mode) };
+  // The staging table of an upsert has the target's column types, so the same choice holds for it.
+  const format = chooseCopyFormat(targets);
+  return { table, columnNames, format, sql: sinkSql(table, columnNames, key, options.mode, format) };
 }
 
 async function createTable(client: PgClient, schema: string, name: string, input: Schema, key: readonly string[]): Promise<void> {
@@ -91,11 +97,11 @@ async function requireUniqueKey(client: PgClient, table: CatalogTable, key: read
   }
 }
 
-function sinkSql(table: CatalogTable, columnNames: readonly string[], keyNames: readonly string[], mode: SinkMode): SinkTarget['sql'] {
+function sinkSql(table: CatalogTable, columnNames: readonly string[], keyNames: readonly string[], mode: SinkMode, format: CopyFormat): SinkTarget['sql'] {
   const staging = `pg_temp.${ident(STAGING)}`;
   const columns = columnNames.map(ident).join(', ');
   return {
-    copy: `COPY ${mode === 'upsert' ? staging : table.sql} (${columns}) FROM STDIN`,
+    copy: `COPY ${mode === 'upsert' ? staging : table.sql} (${columns}) FROM STDIN${format.options}`,
     truncate: `TRUNCATE ${table.sql}`,
     upsert: mode !== 'upsert' ? undefined : {
       // The input's columns with the target's types, no constraints, plus an ordinal so the last of
