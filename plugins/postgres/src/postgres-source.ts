@@ -2,6 +2,7 @@ import { defineSource, FlowEngineError, type PluginContext, type SourceBatch } f
 import { closeQuietly, connect, type PgClient } from './connection/connect.js';
 import { connectionUrl, retryPolicy } from './connection/options.js';
 import { backoffDelay, isConnectionLoss, sleep } from './connection/retry.js';
+import { CopyBinaryDecoder } from './source/binary-decoder.js';
 import { PostgresSourceConfig, type PostgresSourceOptions } from './source/options.js';
 import { planRead } from './source/plan.js';
 import { readCopy, readCursor } from './source/read.js';
@@ -59,12 +60,13 @@ export const postgresSource = defineSource({
       schema: plan.schema,
       async *read(): AsyncGenerator<SourceBatch<PostgresPosition>> {
         for (let attempt = 0; ; attempt++) {
-          const decoder = new CopyTextDecoder(plan.schema, chunkSize, plan.key?.index ?? -1, { display: plan.display, firstRow: rows });
+          const keyIndex = plan.key?.index ?? -1;
+          const target = { display: plan.display, firstRow: rows };
           try {
             client ??= await connect(connectOptions);
             const chunks = config.mode === 'cursor'
-              ? readCursor(client, plan, after, skip, decoder, chunkSize, ctx.signal)
-              : readCopy(client, plan, after, skip, decoder, ctx.signal);
+              ? readCursor(client, plan, after, skip, new CopyTextDecoder(plan.schema, chunkSize, keyIndex, target), chunkSize, ctx.signal)
+              : readCopy(client, plan, after, skip, { format: 'binary', decoder: new CopyBinaryDecoder(plan.schema, plan.wires, chunkSize, keyIndex, target) }, ctx.signal);
             for await (const decoded of chunks) {
               rows = decoded.rows;
               if (decoded.lastKey !== undefined) after = decoded.lastKey;

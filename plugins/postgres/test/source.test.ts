@@ -3,6 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postgresSource, type PostgresPosition } from '../src/index.js';
 import { createEvents, PG_URL, probeServer, readAll, testSchema } from './pg.js';
 import { pluginContext, type PluginContextOptions } from '@flowengine/sdk/testing';
+import pg from 'pg';
+// Internals only to read through COPY text, which the source no longer uses, for comparison.
+import { CopyBinaryDecoder } from '../src/source/binary-decoder.js';
+import { planRead } from '../src/source/plan.js';
+import { readCopy } from '../src/source/read.js';
+import { CopyTextDecoder } from '../src/source/text-decoder.js';
 
 const server = await probeServer();
 
@@ -113,6 +119,84 @@ describe.skipIf(!server.ok)('postgres-source', () => {
     const error = await readAll(postgresSource, { url: PG_URL, schema: db.name, table: 'events', incremental: { column: 'id' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FlowEngineError);
     expect(error).toMatchObject({ code: 'FE_PG_VALUE_INVALID', message: expect.stringMatching(/table ".*\.events", row 2501, column "at": expected a finite ISO date or timestamp, found "infinity"/) });
+  });
+
+  it('binary COPY reads every supported type exactly as the text paths do (cursor, COPY text)', async () => {
+    await db.admin.query(`CREATE TABLE ${db.name}.every (id int8 PRIMARY KEY, i2 int2, i4 int4, i8 int8, f4 float4, f8 float8, n numeric, b bool,
+      t text, v varchar(10), c char(5), nm name, ch "char", u uuid, j json, jb jsonb, ts timestamp, tz timestamptz, d date)`);
+    await db.admin.query(`INSERT INTO ${db.name}.every VALUES
+      (1, -32768, -2147483648, -9223372036854775808, 0.1, '-0', 12345678901234567890.123, true, E'ünï 😀 tab\\t nl\\n bs\\\\', 'abc', 'ab', 'name', 'x',
+       'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"a": [1, 2]}', '{"b": 1, "a": "x"}', '0044-03-15 12:00:00.5 BC', '2024-02-29 01:02:03.123456+05', '4713-11-24 BC'),
+      (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+      (3, 32767, 2147483647, 9223372036854775807, 'NaN', 'Infinity', 'NaN', false, '', '', '', '', '', '00000000-0000-0000-0000-000000000000', '""', '[]',
+       '200000-12-31 23:59:59.999999', '1-01-01 00:00:00+00 BC', '275000-01-01'),
+      (4, 0, 0, 9007199254740993, '-3.4e38', '1e-300', '-0.0001', true, 'x', 'y', 'z    ', 'n', 'q', NULL, '1', '{"k": "ü"}',
+       '1999-12-31 23:59:59.999999', '1970-01-01 00:00:00+00', '2000-01-01'),
+      (5, 1, 1, -1, '-Infinity', '-Infinity', '-Infinity', false, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2262-04-11 23:47:16.854775', NULL, '1-01-01')`);
+    const table = { url: PG_URL, schema: db.name, table: 'every' };
+    for (const numeric of ['string', 'float64']) {
+      const binary = await readAll(postgresSource, { ...table, numeric });
+      const cursor = await readAll(postgresSource, { ...table, numeric, mode: 'cursor' });
+      expect(binary.schema).toEqual(cursor.schema);
+      expect(binary.rows).toHaveLength(5);
+      expect(binary.rows).toEqual(cursor.rows);
+    }
+    // COPY text through its own decoder: what the source read before binary.
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await client.query("SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET extra_float_digits = 3");
+      const plan = await planRead(client, { schema: db.name, table: 'every', numeric: 'string', where: 'test' });
+      const read = async (format: 'binary' | 'text') => {
+        const target = { display: plan.display };
+        const decoder = format === 'binary' ? { format, decoder: new CopyBinaryDecoder(plan.schema, plan.wires, 2, -1, target) } as const
+          : { format, decoder: new CopyTextDecoder(plan.schema, 2, -1, target) } as const;
+        const rows: unknown[][] = [];
+        for await (const { chunk } of readCopy(client, plan, undefined, 0, decoder, new AbortController().signal)) {
+          for (let r = 0; r < chunk.length; r++) rows.push(chunk.columns.map((c) => c.get(r)));
+        }
+        return rows;
+      };
+      expect(await read('binary')).toEqual(await read('text'));
+      // Past int64 µs since 1970 (Postgres' last timestamps): both paths refuse it alike.
+      await db.admin.query(`INSERT INTO ${db.name}.every (id, ts) VALUES (6, '294276-12-31 23:59:59.999999')`);
+      const binaryError = await read('binary').catch((e: unknown) => e);
+      const textError = await read('text').catch((e: unknown) => e);
+      expect(binaryError).toMatchObject({ message: expect.stringContaining('expected a bigint in int64 range') });
+      expect(binaryError).toEqual(textError);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('binary COPY widens into a declared schema as the text path does', async () => {
+    const query = "SELECT 2147483647::int4 AS i4, (-32768)::int2 AS i2, 9007199254740993::int8 AS i8, 12.5::numeric AS n";
+    const declaredSchema = Schema.of([{ name: 'i4', type: 'int64' }, { name: 'i2', type: 'float64' }, { name: 'i8', type: 'float64' }, { name: 'n', type: 'float64' }]);
+    const binary = await readAll(postgresSource, { url: PG_URL, query }, { declaredSchema });
+    const cursor = await readAll(postgresSource, { url: PG_URL, query, mode: 'cursor' }, { declaredSchema });
+    expect(binary.rows).toEqual([[2147483647, -32768, 9007199254740992, 12.5]]);
+    expect(binary.rows).toEqual(cursor.rows);
+  });
+
+  it('incremental on a timestamptz or numeric key: copy and cursor give the same positions, and a resumed copy reads only newer rows', async () => {
+    for (const column of ['at', 'n']) {
+      const query = `SELECT id, at, (id / 4.0)::numeric AS n FROM ${db.name}.events`;
+      const config = { url: PG_URL, query, chunkSize: 1000, incremental: { column } };
+      const copy = await readAll(postgresSource, config);
+      const cursor = await readAll(postgresSource, { ...config, mode: 'cursor' });
+      expect(copy.positions).toEqual(cursor.positions);
+      const middle = copy.positions[1] as PostgresPosition;
+      expect(middle.key).toBe(column === 'at' ? '2024-01-01 00:33:20+00' : '500.0000000000000000');
+      const resumed = await readAll(postgresSource, config, { resumeFrom: middle });
+      expect(resumed.rows.map((r) => r[0])).toEqual(Array.from({ length: 500 }, (_, i) => 2001 + i));
+    }
+  });
+
+  it('a -infinity date in binary COPY names query, row and column', async () => {
+    const query = "SELECT i, CASE WHEN i = 3 THEN '-infinity'::date ELSE '2024-01-01'::date END AS d FROM generate_series(1, 5) i";
+    await expect(readAll(postgresSource, { url: PG_URL, query })).rejects.toMatchObject({
+      code: 'FE_PG_VALUE_INVALID', message: expect.stringContaining('query, row 3, column "d": expected a finite ISO date or timestamp, found "-infinity"'),
+    });
   });
 
   it('a query that fails while streaming is FE_PG_QUERY_FAILED', async () => {

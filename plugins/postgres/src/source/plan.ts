@@ -2,15 +2,24 @@ import { FlowEngineError, Schema, type Field, type FieldInput, type FieldType } 
 import type { PgClient } from '../connection/connect.js';
 import { ident, requireColumn, requireTable, typeNames, type CatalogColumn } from '../catalog/table.js';
 import { fieldTypeOf, type NumericAs } from '../catalog/types.js';
+import { binaryWireFor, type Wire } from './binary-decoder.js';
 
 /** What a source reads: its schema, the SELECT that yields it, and the incremental key. */
 export interface ReadPlan {
   readonly schema: Schema;
   /** The table or `query`, for messages. */
   readonly display: string;
-  /** `SELECT … FROM …` without WHERE/ORDER BY, columns quoted, in schema order. */
+  /** `SELECT … FROM …` without WHERE/ORDER BY, columns quoted, in schema order: every value as its type's text. */
   readonly select: string;
-  /** The incremental key: its position in the schema, quoted name and Postgres type text (for the cast). */
+  /** The same for binary COPY: the columns {@link binaryWireFor} does not decode are cast to text. */
+  readonly binarySelect: string;
+  /** Per field, how binary COPY sends it. */
+  readonly wires: readonly Wire[];
+  /**
+   * The incremental key: its position in the schema, Postgres type text (for the cast), and the
+   * column qualified by its table, so that WHERE and ORDER BY read the column itself, never the
+   * select's output of the same name (`"id"::text` in binarySelect).
+   */
   readonly key?: { readonly index: number; readonly sql: string; readonly typeText: string } | undefined;
 }
 
@@ -32,15 +41,19 @@ export async function planRead(client: PgClient, options: PlanOptions): Promise<
   const { where } = options;
   let columns: readonly CatalogColumn[];
   let from: string;
+  /** What qualifies a column of `from`. */
+  let qualifier: string;
   let display: string;
   if (options.table !== undefined) {
     const table = await requireTable(client, options.schema, options.table, where);
     columns = table.columns;
     from = table.sql;
+    qualifier = table.sql;
     display = `table ${JSON.stringify(table.display)}`;
   } else {
     const query = options.query as string;
     from = `(${query}) AS fe_source`;
+    qualifier = 'fe_source';
     display = 'query';
     let described;
     try {
@@ -65,10 +78,15 @@ export async function planRead(client: PgClient, options: PlanOptions): Promise<
         `${where}: incremental.column ${JSON.stringify(keyColumn.name)}: expected it among the declared schema's fields, found only ${schema.fields.map((f) => JSON.stringify(f.name)).join(', ')}`,
         { details: { column: keyColumn.name } });
     }
-    key = { index, sql: ident(keyColumn.name), typeText: keyColumn.typeText };
+    key = { index, sql: `${qualifier}.${ident(keyColumn.name)}`, typeText: keyColumn.typeText };
   }
   const list = chosen.map(({ column }) => ident(column.name)).join(', ');
-  return { schema, display, select: `SELECT ${list} FROM ${from}`, key };
+  const binary = chosen.map(({ column }) => binaryWireFor(column.oid, column === keyColumn));
+  const binaryList = chosen.map(({ column }, i) => (binary[i]?.cast === true ? `${ident(column.name)}::text` : ident(column.name))).join(', ');
+  return {
+    schema, display, select: `SELECT ${list} FROM ${from}`, binarySelect: `SELECT ${binaryList} FROM ${from}`,
+    wires: binary.map(({ wire }) => wire), key,
+  };
 }
 
 /** Declared types that a column may be read as besides its own mapping (all widening or exact). */

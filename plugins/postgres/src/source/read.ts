@@ -1,7 +1,8 @@
 import Cursor from 'pg-cursor';
 import type { PgClient } from '../connection/connect.js';
+import type { CopyBinaryDecoder } from './binary-decoder.js';
 import { CopyOutStream, type CopyDataBatch } from './copy-out.js';
-import { CopyTextDecoder, type DecodedChunk } from './text-decoder.js';
+import type { CopyTextDecoder, DecodedChunk } from './text-decoder.js';
 import type { ReadPlan } from './plan.js';
 
 // The key bound for an incremental read travels as a session setting, because COPY takes no
@@ -12,18 +13,26 @@ const AFTER_SETTING = 'flowengine.after';
  * The SELECT of one read: the plan's, plus `WHERE key > $after ORDER BY key` when incremental, or
  * `OFFSET skip` when resuming without a key (`skip` is a count we computed, never config text).
  */
-export function readSql(plan: ReadPlan, after: 'none' | 'setting' | 'parameter', skip = 0): string {
-  if (plan.key === undefined) return skip > 0 ? `${plan.select} OFFSET ${Math.floor(skip)}` : plan.select;
+export function readSql(plan: ReadPlan, select: string, after: 'none' | 'setting' | 'parameter', skip = 0): string {
+  if (plan.key === undefined) return skip > 0 ? `${select} OFFSET ${Math.floor(skip)}` : select;
   const bound = after === 'setting' ? `current_setting('${AFTER_SETTING}')::${plan.key.typeText}` : `$1::${plan.key.typeText}`;
   const filter = after === 'none' ? '' : ` WHERE ${plan.key.sql} > ${bound}`;
-  return `${plan.select}${filter} ORDER BY ${plan.key.sql}`;
+  return `${select}${filter} ORDER BY ${plan.key.sql}`;
 }
 
-/** Streams `COPY (select) TO STDOUT` in text format through the decoder. */
-export async function* readCopy(client: PgClient, plan: ReadPlan, after: string | undefined, skip: number, decoder: CopyTextDecoder, signal: AbortSignal): AsyncGenerator<DecodedChunk> {
+/** What decodes a COPY's data, in the format it reads. */
+export type CopyDecoder =
+  | { readonly format: 'binary'; readonly decoder: CopyBinaryDecoder }
+  | { readonly format: 'text'; readonly decoder: CopyTextDecoder };
+
+/**
+ * Streams `COPY (select) TO STDOUT` through the decoder: binary (what the source uses), or text,
+ * which tests use to check that both give the same values.
+ */
+export async function* readCopy(client: PgClient, plan: ReadPlan, after: string | undefined, skip: number, { format, decoder }: CopyDecoder, signal: AbortSignal): AsyncGenerator<DecodedChunk> {
   if (after !== undefined) await client.query('SELECT set_config($1, $2, false)', [AFTER_SETTING, after]);
-  const sql = readSql(plan, after === undefined ? 'none' : 'setting', skip);
-  const stream = client.query(new CopyOutStream(`COPY (${sql}) TO STDOUT`));
+  const sql = readSql(plan, format === 'binary' ? plan.binarySelect : plan.select, after === undefined ? 'none' : 'setting', skip);
+  const stream = client.query(new CopyOutStream(format === 'binary' ? `COPY (${sql}) TO STDOUT (FORMAT binary)` : `COPY (${sql}) TO STDOUT`));
   const onAbort = (): void => void stream.destroy();
   signal.addEventListener('abort', onAbort, { once: true });
   const out: DecodedChunk[] = [];
@@ -47,7 +56,7 @@ export async function* readCopy(client: PgClient, plan: ReadPlan, after: string 
  * its raw text (no driver type parsing) and parsed by the same code as COPY, so both modes agree.
  */
 export async function* readCursor(client: PgClient, plan: ReadPlan, after: string | undefined, skip: number, decoder: CopyTextDecoder, chunkSize: number, signal: AbortSignal): AsyncGenerator<DecodedChunk> {
-  const sql = readSql(plan, after === undefined ? 'none' : 'parameter', skip);
+  const sql = readSql(plan, plan.select, after === undefined ? 'none' : 'parameter', skip);
   const cursor = client.query(new Cursor<unknown[]>(sql, after === undefined ? [] : [after], {
     rowMode: 'array',
     types: { getTypeParser: () => (value: string) => value },

@@ -1,9 +1,6 @@
-import {
-  BoolColumnBuilder, ChunkBuilder, Float64ColumnBuilder, FlowEngineError, Int32ColumnBuilder, Int64ColumnBuilder,
-  StringColumnBuilder, type Chunk, type Schema,
-} from '@flowengine/sdk';
+import { ChunkBuilder, FlowEngineError, type Chunk, type Int32ColumnBuilder, type Schema, type StringColumnBuilder } from '@flowengine/sdk';
 import { FIELD_KIND as KIND } from '../catalog/types.js';
-import { parseTimestampMicros } from './timestamp.js';
+import { appendTextValue, type ColumnBuilder } from './text-values.js';
 
 const TAB = 9;
 const NEWLINE = 10;
@@ -34,7 +31,7 @@ export interface DecodeTarget {
  */
 export class CopyTextDecoder {
   readonly #builder: ChunkBuilder;
-  readonly #columns: Array<Int32ColumnBuilder | Int64ColumnBuilder | Float64ColumnBuilder | BoolColumnBuilder | StringColumnBuilder>;
+  readonly #columns: ColumnBuilder[];
   /** Per column: which parser (see KIND), so the hot loop switches on a small int instead of testing classes. */
   readonly #kinds: Uint8Array;
   readonly #chunkSize: number;
@@ -222,54 +219,15 @@ export class CopyTextDecoder {
   }
 
   #appendValue(column: number, buf: Buffer, start: number, end: number): void {
-    const builder = this.#columns[column];
-    switch (this.#kinds[column]) {
-      case KIND.string: {
-        // A plain Uint8Array view: appendBytes' subarray on it is far cheaper than on a Buffer.
-        const bytes = buf === this.#viewOf ? this.#view : this.#viewFor(buf);
-        (builder as StringColumnBuilder).appendBytes(bytes, start, end);
-        return;
-      }
-      case KIND.int32: {
-        const value = parseInteger(buf, start, end);
-        if (value === undefined || (value | 0) !== value) throw this.#valueError(column, 'an int32', buf.toString('utf8', start, end));
-        (builder as Int32ColumnBuilder).append(value);
-        return;
-      }
-      case KIND.int64: {
-        if (end - start <= 15) {
-          const value = parseInteger(buf, start, end);
-          if (value === undefined) throw this.#valueError(column, 'an int64', buf.toString('utf8', start, end));
-          (builder as Int64ColumnBuilder).appendNumber(value);
-          return;
-        }
-        const text = buf.toString('latin1', start, end);
-        if (!/^-?\d+$/.test(text)) throw this.#valueError(column, 'an int64', text);
-        (builder as Int64ColumnBuilder).appendBigInt(BigInt(text));
-        return;
-      }
-      case KIND.timestamp: {
-        const micros = parseTimestampMicros(buf, start, end);
-        if (micros === undefined) throw this.#valueError(column, 'a finite ISO date or timestamp', buf.toString('utf8', start, end));
-        if (typeof micros === 'number') (builder as Int64ColumnBuilder).appendNumber(micros);
-        else (builder as Int64ColumnBuilder).appendBigInt(micros);
-        return;
-      }
-      case KIND.float64: {
-        const fast = parseSimpleDecimal(buf, start, end);
-        if (fast === fast) { // not NaN: the fast path took it
-          (builder as Float64ColumnBuilder).append(fast);
-          return;
-        }
-        const text = buf.toString('latin1', start, end);
-        const value = Number(text);
-        if (Number.isNaN(value) && text !== 'NaN') throw this.#valueError(column, 'a number', text);
-        (builder as Float64ColumnBuilder).append(value);
-        return;
-      }
-      default:
-        (builder as BoolColumnBuilder).append(buf[start] === 116 /* t */);
+    const builder = this.#columns[column] as ColumnBuilder;
+    const kind = this.#kinds[column] as number;
+    if (kind === KIND.string) {
+      // A plain Uint8Array view: appendBytes' subarray on it is far cheaper than on a Buffer.
+      (builder as StringColumnBuilder).appendBytes(buf === this.#viewOf ? this.#view : this.#viewFor(buf), start, end);
+      return;
     }
+    const expected = appendTextValue(builder, kind, buf, start, end);
+    if (expected !== undefined) throw this.#valueError(column, expected, buf.toString('utf8', start, end));
   }
 
   #viewFor(buf: Buffer): Uint8Array {
@@ -290,51 +248,6 @@ export class CopyTextDecoder {
       `${this.#target.display}, row ${this.#rows + 1}: expected ${this.#columns.length} COPY fields, found ${found}`,
       { details: { table: this.#target.display, row: this.#rows + 1 } });
   }
-}
-
-/** A decimal integer from ASCII bytes; undefined for anything else or past 2^53. */
-function parseInteger(buf: Uint8Array, start: number, end: number): number | undefined {
-  let i = start;
-  const negative = buf[i] === 45;
-  if (negative) i++;
-  if (i === end) return undefined;
-  let value = 0;
-  for (; i < end; i++) {
-    const digit = (buf[i] as number) - 48;
-    if (digit < 0 || digit > 9) return undefined;
-    value = value * 10 + digit;
-  }
-  return negative ? -value : value;
-}
-
-const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
-
-/**
- * `[-]digits[.digits]` with at most 15 digits in all, as m / 10^k: both exact doubles, so IEEE
- * division rounds correctly (Clinger's fast path) and the result equals Number(text). NaN for
- * anything else (exponents, `Infinity`, more digits), which then goes through Number().
- */
-function parseSimpleDecimal(buf: Uint8Array, start: number, end: number): number {
-  let i = start;
-  const negative = buf[i] === 45;
-  if (negative) i++;
-  let mantissa = 0;
-  let digits = 0;
-  let scale = -1;
-  for (; i < end; i++) {
-    const byte = buf[i] as number;
-    if (byte === 46 && scale < 0) {
-      scale = 0;
-      continue;
-    }
-    const digit = byte - 48;
-    if (digit < 0 || digit > 9 || ++digits > 15) return Number.NaN;
-    mantissa = mantissa * 10 + digit;
-    if (scale >= 0) scale++;
-  }
-  if (digits === 0) return Number.NaN;
-  const value = scale > 0 ? mantissa / (POWERS_OF_TEN[scale] as number) : mantissa;
-  return negative ? -value : value;
 }
 
 function isHex(byte: number): boolean {
