@@ -2,7 +2,7 @@
 // worker and process mode against inline, at 100 / 1,000 / 10,000 rows per chunk, throughput per
 // mode, start-to-first-chunk, and two references: a raw postMessage echo and one piscina task per chunk.
 // Last, `flowengine run` of a one-row pipeline with and without a `flowengine plugins preload` lock.
-//   node tools/bench/run.mjs isolation [--calls 2000] [--warmup 200] [--rows 1000000] [--depth 4]
+//   node tools/bench/run.mjs isolation [--calls 2000] [--warmup 200] [--warmup-ms 1000] [--rows 1000000] [--depth 4]
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,9 +17,11 @@ import { integerOptions, median, runEngine } from './_lib.mjs';
 import { rowSchema as schema, userNames } from './_rows.mjs';
 
 // The p99 of a steady stream is what the goal is about: the first calls of a fresh thread run
-// unoptimized code and compile it, so they are a warm-up (a count, not a share of --calls) and
-// 2,000 measured calls make the p99 the 20th slowest, not the 4th.
-const options = integerOptions('isolation', { calls: 2000, warmup: 200, rows: 1_000_000, depth: 4 });
+// unoptimized code and compile it, so they are a warm-up, and 2,000 measured calls make the p99
+// the 20th slowest, not the 4th. The warm-up is at least --warmup calls AND --warmup-ms of them:
+// a count alone depends on the machine (200 calls took ~20 ms on a slow host, before V8 had
+// installed optimized code, and the p99 at 1,000 rows read 1.8 ms there; after 500 ms, 0.37 ms).
+const options = integerOptions('isolation', { calls: 2000, warmup: 200, 'warmup-ms': 1000, rows: 1_000_000, depth: 4 });
 
 const modulePath = fileURLToPath(new URL('./plugins/identity.mjs', import.meta.url));
 const NAMES = userNames(1024);
@@ -46,13 +48,14 @@ const start = (mode) => startInstance({
 
 /** Sequential calls: each waits for the previous, so this is latency, not throughput. */
 async function roundTrip(send, rows) {
-  const warm = options.warmup;
-  const chunks = Array.from({ length: options.calls + warm }, () => makeChunk(rows));
+  const warmUntil = performance.now() + options['warmup-ms'];
+  for (let i = 0; i < options.warmup || performance.now() < warmUntil; i++) await send(makeChunk(rows));
+  const chunks = Array.from({ length: options.calls }, () => makeChunk(rows));
   const times = [];
-  for (let i = 0; i < chunks.length; i++) {
+  for (const chunk of chunks) {
     const t0 = performance.now();
-    await send(chunks[i]);
-    if (i >= warm) times.push(performance.now() - t0);
+    await send(chunk);
+    times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
   return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
@@ -109,7 +112,7 @@ for (const rows of [100, 1_000, 10_000]) {
 await raw.terminate();
 await pool.destroy();
 
-console.log(`\nper-chunk round trip, identity transform, ${options.calls} sequential calls after ${options.warmup} to warm up (p50 / p99)`);
+console.log(`\nper-chunk round trip, identity transform, ${options.calls} sequential calls after a warm-up of at least ${options.warmup} calls and ${options['warmup-ms']} ms (p50 / p99)`);
 const columns = ['inline', 'worker', 'process', 'raw postMessage', 'piscina task/chunk'];
 console.log(['rows/chunk', ...columns].map((c) => c.padStart(20)).join(''));
 for (const row of results) {
