@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { kafkaStatus, pauseKafka, resumeKafka } from '../../../tools/services/kafka.mjs';
 import { runPlugin } from '@flowengine/sdk/testing';
 import { Schema } from '@flowengine/sdk';
@@ -30,11 +30,16 @@ async function until(what: string, check: () => Promise<boolean>, running: Reado
 
 const sum = (offsets: bigint[]): number => Number(offsets.reduce((a, b) => a + (b > 0n ? b : 0n), 0n));
 
+/** Every pipeline process a test started; afterEach kills the ones a failed or timed-out test left running. */
+const started = new Set<ChildProcess>();
+
 /** A FlowEngine process running one pipeline file, as `flowengine run` would. */
 function startProcess(dir: string, name: string, yaml: string): { child: ChildProcess; exited: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> } {
   const file = join(dir, `${name}.yml`);
   writeFileSync(file, yaml);
   const child = spawn(process.execPath, [runner, file], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (data: Buffer) => (stdout += data.toString()));
@@ -45,6 +50,13 @@ function startProcess(dir: string, name: string, yaml: string): { child: ChildPr
 }
 
 describe.skipIf(BROKERS === undefined)(`kafka pipelines through failures${skipped}`, () => {
+  // A test that fails or times out mid-way must not leave live consumers in the group (they would
+  // keep fetching and rebalancing under the next tests).
+  afterEach(() => {
+    for (const child of started) child.kill('SIGKILL');
+    started.clear();
+  });
+
   it('loses nothing when the broker is stopped and restarted mid-run', async (test) => {
     const running = await kafkaStatus();
     if (running !== BROKERS) test.skip(`the broker at ${BROKERS} was not started from FLOWENGINE_KAFKA_STATE_DIR, so it cannot be paused`);
