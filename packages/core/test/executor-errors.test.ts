@@ -108,4 +108,23 @@ settings:
     expect(stage(summary, 'src').rowsOut).toBeLessThan(100000);
     expect(openAfter).toBe(0);
   });
+
+  // When a consumer's loop ends on an error, leaving it aborts its input channel, and the producer
+  // blocked on that channel fails with FE_CHANNEL_ABORTED — sometimes before the consumer's own
+  // error is recorded. The summary must name the cause, not that consequence (a kafka-sink failing
+  // on a missing topic was reported as "the consumer stopped reading before the end").
+  it.each(['worker', 'inline'] as const)('a sink failing right after its source names the sink\'s error, not the aborted channel (%s)', async (mode) => {
+    const { summary, openAfter } = await runYaml({ mode, yaml: `
+pipeline:
+  name: broken-sink-direct
+  plugins:
+    - { name: src, type: counting-source, config: { count: 100000, chunkSize: 100 } }
+    - { name: out, type: slow-sink, config: { failAfterChunks: 1 } }
+settings:
+  channels: { default: { bufferSize: 2 } }
+` });
+    expect(summary.status).toBe('failed');
+    expect(summary.error?.code).toBe('FE_TEST_SINK_BROKEN');
+    expect(openAfter).toBe(0);
+  });
 });

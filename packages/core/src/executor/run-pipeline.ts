@@ -134,7 +134,13 @@ class Execution {
   }
 
   #fail(error: FlowEngineError): void {
-    if (this.#failure !== undefined) return;
+    if (this.#failure !== undefined) {
+      // A consumer whose loop ends on an error aborts its input channel on the way out, and the
+      // producer blocked on that channel may report FE_CHANNEL_ABORTED before the consumer's own
+      // error arrives here. That is a consequence: the cause replaces it in the summary.
+      if (this.#failure.code === 'FE_CHANNEL_ABORTED' && error.code !== 'FE_CHANNEL_ABORTED') this.#failure = error;
+      return;
+    }
     this.#failure = error;
     this.#stop();
     for (const { channel } of this.edges) void channel.abort(error).catch(() => undefined);
