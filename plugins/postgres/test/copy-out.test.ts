@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 // Internals on purpose: these pin how CopyOutStream takes over a real pg connection and gives it
 // back, which the public source cannot show (it closes its client after a failed read).
 import { CopyOutStream, type CopyDataBatch } from '../src/source/copy-out.js';
-import { CopyTextDecoder, type DecodedChunk } from '../src/source/text-decoder.js';
+import type { DecodedChunk } from '../src/source/chunk-assembler.js';
+import { CopyTextDecoder } from '../src/source/text-decoder.js';
 import { PG_URL, probeServer } from './pg.js';
 
 const server = await probeServer();

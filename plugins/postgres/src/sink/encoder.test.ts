@@ -1,7 +1,8 @@
 import { chunkFromRows, Schema, type Chunk } from '@flowengine/sdk';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CopyTextDecoder, type DecodedChunk } from '../source/text-decoder.js';
+import type { DecodedChunk } from '../source/chunk-assembler.js';
+import { CopyTextDecoder } from '../source/text-decoder.js';
 import { encodeChunk } from './encoder.js';
 
 const schema = Schema.of([

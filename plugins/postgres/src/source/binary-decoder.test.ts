@@ -2,7 +2,7 @@ import { Schema, type Chunk, type FieldInput } from '@flowengine/sdk';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CopyBinaryDecoder, WIRE, type Wire } from './binary-decoder.js';
-import type { DecodedChunk } from './text-decoder.js';
+import type { DecodedChunk } from './chunk-assembler.js';
 
 const PG_EPOCH_MICROS = 946_684_800_000_000n;
 const PG_EPOCH_DAYS = 10_957;

@@ -1,9 +1,9 @@
 import {
-  ChunkBuilder, FlowEngineError, type BoolColumnBuilder, type Float64ColumnBuilder, type Int32ColumnBuilder, type Int64ColumnBuilder,
+  FlowEngineError, type BoolColumnBuilder, type Float64ColumnBuilder, type Int32ColumnBuilder, type Int64ColumnBuilder,
   type Schema, type StringColumnBuilder,
 } from '@flowengine/sdk';
 import { FIELD_KIND as KIND, OID } from '../catalog/types.js';
-import type { DecodedChunk, DecodeTarget } from './text-decoder.js';
+import { ChunkAssembler, type DecodedChunk, type DecodeTarget } from './chunk-assembler.js';
 import { appendTextValue, type ColumnBuilder } from './text-values.js';
 
 /**
@@ -62,15 +62,13 @@ const MICROS_PER_DAY = 86_400_000_000;
  * pushes is gathered in a carry buffer, taking from the next push only the bytes it still needs.
  */
 export class CopyBinaryDecoder {
-  readonly #builder: ChunkBuilder;
-  readonly #columns: ColumnBuilder[];
+  readonly #chunks: ChunkAssembler;
+  readonly #columns: readonly ColumnBuilder[];
   /** Per column: wire * 8 + field kind, so the hot loop is one switch on a small int. */
   readonly #codes: Uint8Array;
   readonly #widths: Int8Array;
-  readonly #chunkSize: number;
   readonly #keyIndex: number;
   readonly #target: DecodeTarget;
-  #rows = 0;
   /** Header bytes still to read: the fixed 19, then the extension (its length is in them). */
   #header = Buffer.alloc(HEADER_BYTES);
   #headerRead = 0;
@@ -91,19 +89,17 @@ export class CopyBinaryDecoder {
 
   /** `wires`: per field, how it arrives ({@link binaryWireFor}). `keyIndex`: as for CopyTextDecoder (its wire must be text). */
   constructor(schema: Schema, wires: readonly Wire[], chunkSize: number, keyIndex: number, target: DecodeTarget) {
-    this.#builder = new ChunkBuilder(schema, { capacity: chunkSize });
-    this.#columns = schema.fields.map((_, i) => this.#builder.column(i) as ColumnBuilder);
+    this.#chunks = new ChunkAssembler(schema, chunkSize, target);
+    this.#columns = this.#chunks.columns;
     this.#codes = Uint8Array.from(schema.fields, (field, i) => (wires[i] ?? WIRE.text) * 8 + KIND[field.type]);
     this.#widths = Int8Array.from(schema.fields, (_, i) => WIDTH[wires[i] ?? WIRE.text]);
-    this.#chunkSize = chunkSize;
     this.#keyIndex = keyIndex;
     this.#target = target;
-    this.#rows = target.firstRow ?? 0;
   }
 
   /** Rows decoded so far (including `firstRow`). */
   get rows(): number {
-    return this.#rows;
+    return this.#chunks.rows;
   }
 
   /** Decodes every complete row of `data[start, end)`; full chunks are appended to `out`. */
@@ -128,11 +124,9 @@ export class CopyBinaryDecoder {
   end(): DecodedChunk | undefined {
     if (!this.#ended) {
       const what = this.#extensionLeft !== 0 ? 'the binary COPY header' : this.#carryLength > 0 ? 'a complete COPY row' : 'the binary COPY trailer';
-      throw new FlowEngineError('FE_PG_VALUE_INVALID', `${this.#target.display}, row ${this.#rows + 1}: expected ${what}, found the stream ended`,
-        { details: { table: this.#target.display, row: this.#rows + 1 } });
+      throw this.#chunks.streamError(what, 'the stream ended');
     }
-    if (this.#builder.length === 0) return undefined;
-    return { chunk: this.#builder.finish(), lastKey: this.#currentKey(), rows: this.#rows };
+    return this.#chunks.rest(this.#currentKey());
   }
 
   /** Reads (and checks) the header from `data[pos, end)`; returns where the rows start or `end`. */
@@ -175,14 +169,8 @@ export class CopyBinaryDecoder {
   /** The row's field count: the schema's width, or -1 for the trailer; anything else is an error. */
   #fieldCount(bytes: Uint8Array, pos: number): number {
     const count = (((bytes[pos] as number) << 24) | ((bytes[pos + 1] as number) << 16)) >> 16;
-    if (this.#ended) {
-      throw new FlowEngineError('FE_PG_VALUE_INVALID', `${this.#target.display}, row ${this.#rows + 1}: expected the COPY to end after its trailer, found more data`,
-        { details: { table: this.#target.display, row: this.#rows + 1 } });
-    }
-    if (count !== this.#columns.length && count !== -1) {
-      throw new FlowEngineError('FE_PG_VALUE_INVALID', `${this.#target.display}, row ${this.#rows + 1}: expected ${this.#columns.length} COPY fields, found ${count}`,
-        { details: { table: this.#target.display, row: this.#rows + 1 } });
-    }
+    if (this.#ended) throw this.#chunks.streamError('the COPY to end after its trailer', 'more data');
+    if (count !== this.#columns.length && count !== -1) throw this.#chunks.streamError(`${this.#columns.length} COPY fields`, String(count));
     return count;
   }
 
@@ -254,11 +242,11 @@ export class CopyBinaryDecoder {
       const length = data.getInt32(p);
       p += 4;
       if (length < 0) {
-        this.#appendNull(c);
+        this.#chunks.appendNull(c);
         continue;
       }
       const code = codes[c] as number;
-      if (code >= 8 && length !== this.#widths[c]) throw this.#valueError(c, `${this.#widths[c]} bytes`, `${length} bytes`);
+      if (code >= 8 && length !== this.#widths[c]) throw this.#chunks.valueError(c, `${this.#widths[c]} bytes`, `${length} bytes`);
       const builder = columns[c];
       switch (code) {
         case WIRE.text * 8 + KIND.string:
@@ -280,14 +268,13 @@ export class CopyBinaryDecoder {
         default: {
           // Text of another kind (a cast column, numeric → float64...); plan.ts pairs nothing else.
           const expected = appendTextValue(builder as ColumnBuilder, code & 7, this.#buf, p, p + length);
-          if (expected !== undefined) throw this.#valueError(c, expected, this.#buf.toString('utf8', p, p + length));
+          if (expected !== undefined) throw this.#chunks.valueError(c, expected, this.#buf.toString('utf8', p, p + length));
         }
       }
       if (c === this.#keyIndex) this.#keepKey(p, p + length);
       p += length;
     }
-    this.#rows++;
-    if (this.#builder.length >= this.#chunkSize) out.push({ chunk: this.#builder.finish(), lastKey: this.#currentKey(), rows: this.#rows });
+    if (this.#chunks.rowDone()) out.push(this.#chunks.take(this.#currentKey()));
   }
 
   /** An int64 at `p` plus `offset` (an exact small shift): a number when safe, else a bigint (range-checked by the builder). */
@@ -307,16 +294,16 @@ export class CopyBinaryDecoder {
   #appendTimestamp(column: number, p: number): void {
     const high = this.#data.getInt32(p);
     const low = this.#data.getUint32(p + 4);
-    if (high === 0x7fffffff && low === 0xffffffff) throw this.#valueError(column, 'a finite ISO date or timestamp', 'infinity');
-    if (high === -0x80000000 && low === 0) throw this.#valueError(column, 'a finite ISO date or timestamp', '-infinity');
+    if (high === 0x7fffffff && low === 0xffffffff) throw this.#chunks.valueError(column, 'a finite ISO date or timestamp', 'infinity');
+    if (high === -0x80000000 && low === 0) throw this.#chunks.valueError(column, 'a finite ISO date or timestamp', '-infinity');
     this.#appendInt64(this.#columns[column] as Int64ColumnBuilder, p, PG_EPOCH_MICROS);
   }
 
   /** Days since 2000-01-01; INT32_MAX/MIN are ±infinity. */
   #appendDate(column: number, p: number): void {
     const days = this.#data.getInt32(p);
-    if (days === 0x7fffffff) throw this.#valueError(column, 'a finite ISO date or timestamp', 'infinity');
-    if (days === -0x80000000) throw this.#valueError(column, 'a finite ISO date or timestamp', '-infinity');
+    if (days === 0x7fffffff) throw this.#chunks.valueError(column, 'a finite ISO date or timestamp', 'infinity');
+    if (days === -0x80000000) throw this.#chunks.valueError(column, 'a finite ISO date or timestamp', '-infinity');
     const builder = this.#columns[column] as Int64ColumnBuilder;
     const micros = (days + PG_EPOCH_DAYS) * MICROS_PER_DAY;
     if (Number.isSafeInteger(micros)) builder.appendNumber(micros);
@@ -337,20 +324,5 @@ export class CopyBinaryDecoder {
       this.#keyFresh = false;
     }
     return this.#lastKey;
-  }
-
-  #appendNull(column: number): void {
-    try {
-      (this.#columns[column] as Int32ColumnBuilder).appendNull();
-    } catch (cause) {
-      throw this.#valueError(column, 'a value (the column is NOT NULL)', 'null', cause);
-    }
-  }
-
-  #valueError(column: number, expected: string, found: string, cause?: unknown): FlowEngineError {
-    const field = this.#builder.schema.fields[column];
-    return new FlowEngineError('FE_PG_VALUE_INVALID',
-      `${this.#target.display}, row ${this.#rows + 1}, column ${JSON.stringify(field?.name)}: expected ${expected}, found ${JSON.stringify(found.slice(0, 80))}`,
-      { details: { table: this.#target.display, row: this.#rows + 1, column: field?.name }, cause });
   }
 }

@@ -3,7 +3,8 @@ import { Schema } from '@flowengine/sdk';
 import type { Connection } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { CopyOutFramer, CopyOutStream, type CopyDataBatch } from './copy-out.js';
-import { CopyTextDecoder, type DecodedChunk } from './text-decoder.js';
+import type { DecodedChunk } from './chunk-assembler.js';
+import { CopyTextDecoder } from './text-decoder.js';
 
 /** A backend message: type byte, int32 length (itself included), body. */
 function message(type: string, body = ''): Buffer {

@@ -2,7 +2,8 @@ import Cursor from 'pg-cursor';
 import type { PgClient } from '../connection/connect.js';
 import type { CopyBinaryDecoder } from './binary-decoder.js';
 import { CopyOutStream, type CopyDataBatch } from './copy-out.js';
-import type { CopyTextDecoder, DecodedChunk } from './text-decoder.js';
+import type { DecodedChunk } from './chunk-assembler.js';
+import type { CopyTextDecoder } from './text-decoder.js';
 import type { ReadPlan } from './plan.js';
 
 // The key bound for an incremental read travels as a session setting, because COPY takes no

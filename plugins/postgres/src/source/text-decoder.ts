@@ -1,25 +1,11 @@
-import { ChunkBuilder, FlowEngineError, type Chunk, type Int32ColumnBuilder, type Schema, type StringColumnBuilder } from '@flowengine/sdk';
+import type { FlowEngineError, Schema, StringColumnBuilder } from '@flowengine/sdk';
 import { FIELD_KIND as KIND } from '../catalog/types.js';
+import { ChunkAssembler, type DecodedChunk, type DecodeTarget } from './chunk-assembler.js';
 import { appendTextValue, type ColumnBuilder } from './text-values.js';
 
 const TAB = 9;
 const NEWLINE = 10;
 const BACKSLASH = 92;
-
-/** A finished chunk and the text of the incremental key in its last row (undefined without one). */
-export interface DecodedChunk {
-  readonly chunk: Chunk;
-  readonly lastKey: string | undefined;
-  /** Rows read up to and including this chunk. */
-  readonly rows: number;
-}
-
-/** Where a decoder is reading, for messages: the table or query and the row number within the read. */
-export interface DecodeTarget {
-  readonly display: string;
-  /** Rows already read before this decoder started (a resumed read), so row numbers stay meaningful. */
-  readonly firstRow?: number;
-}
 
 /**
  * Turns Postgres' COPY text format (tab-separated, `\N` for null, backslash escapes, one row per
@@ -30,34 +16,28 @@ export interface DecodeTarget {
  * `push` accepts any split of the stream; a row cut between two pushes is carried over.
  */
 export class CopyTextDecoder {
-  readonly #builder: ChunkBuilder;
-  readonly #columns: ColumnBuilder[];
+  readonly #chunks: ChunkAssembler;
+  readonly #columns: readonly ColumnBuilder[];
   /** Per column: which parser (see KIND), so the hot loop switches on a small int instead of testing classes. */
   readonly #kinds: Uint8Array;
-  readonly #chunkSize: number;
   readonly #keyIndex: number;
-  readonly #target: DecodeTarget;
   #carry: Buffer | undefined;
   #scratch = Buffer.alloc(256);
-  #rows = 0;
   #viewOf: Buffer | undefined;
   #view: Uint8Array = new Uint8Array(0);
   #lastKey: string | undefined;
 
   /** `keyIndex`: the column whose last value becomes {@link DecodedChunk.lastKey}; -1 for none. */
   constructor(schema: Schema, chunkSize: number, keyIndex: number, target: DecodeTarget) {
-    this.#builder = new ChunkBuilder(schema, { capacity: chunkSize });
-    this.#columns = schema.fields.map((_, i) => this.#builder.column(i));
+    this.#chunks = new ChunkAssembler(schema, chunkSize, target);
+    this.#columns = this.#chunks.columns;
     this.#kinds = Uint8Array.from(schema.fields, (field) => KIND[field.type]);
-    this.#chunkSize = chunkSize;
     this.#keyIndex = keyIndex;
-    this.#target = target;
-    this.#rows = target.firstRow ?? 0;
   }
 
   /** Rows decoded so far (including `firstRow`). */
   get rows(): number {
-    return this.#rows;
+    return this.#chunks.rows;
   }
 
   /** Decodes every complete line of `data` (of `data[start, end)` when given); full chunks are appended to `out`. */
@@ -89,12 +69,8 @@ export class CopyTextDecoder {
 
   /** The rows still in the builder as a last chunk (undefined when there are none). */
   end(): DecodedChunk | undefined {
-    if (this.#carry !== undefined && this.#carry.length > 0) {
-      throw new FlowEngineError('FE_PG_VALUE_INVALID', `${this.#target.display}, row ${this.#rows + 1}: expected a complete COPY row, found the stream ended inside one`,
-        { details: { table: this.#target.display, row: this.#rows + 1 } });
-    }
-    if (this.#builder.length === 0) return undefined;
-    return { chunk: this.#builder.finish(), lastKey: this.#lastKey, rows: this.#rows };
+    if (this.#carry !== undefined && this.#carry.length > 0) throw this.#chunks.streamError('a complete COPY row', 'the stream ended inside one');
+    return this.#chunks.rest(this.#lastKey);
   }
 
   /**
@@ -105,7 +81,7 @@ export class CopyTextDecoder {
     for (let c = 0; c < values.length; c++) {
       const value = values[c];
       if (value === null || value === undefined) {
-        this.#appendNull(c);
+        this.#chunks.appendNull(c);
         continue;
       }
       // Encoded into the reused scratch buffer: no Buffer per value (UTF-8 takes at most 3 bytes per UTF-16 unit).
@@ -150,8 +126,7 @@ export class CopyTextDecoder {
   }
 
   #endRow(out: DecodedChunk[]): void {
-    this.#rows++;
-    if (this.#builder.length >= this.#chunkSize) out.push({ chunk: this.#builder.finish(), lastKey: this.#lastKey, rows: this.#rows });
+    if (this.#chunks.rowDone()) out.push(this.#chunks.take(this.#lastKey));
   }
 
   #lastKeyAt(buf: Buffer, start: number, end: number, escaped: boolean): void {
@@ -165,20 +140,11 @@ export class CopyTextDecoder {
 
   #appendEscaped(column: number, buf: Buffer, start: number, end: number): void {
     if (end - start === 2 && buf[start + 1] === 78 /* N */) {
-      this.#appendNull(column);
+      this.#chunks.appendNull(column);
       return;
     }
     const length = this.#unescape(buf, start, end);
     this.#appendValue(column, this.#scratch, 0, length);
-  }
-
-  #appendNull(column: number): void {
-    const builder = this.#columns[column] as Int32ColumnBuilder;
-    try {
-      builder.appendNull();
-    } catch (cause) {
-      throw this.#valueError(column, 'a value (the column is NOT NULL)', 'null', cause);
-    }
   }
 
   /** Undoes COPY text escapes into the scratch buffer; returns the byte length. */
@@ -227,7 +193,7 @@ export class CopyTextDecoder {
       return;
     }
     const expected = appendTextValue(builder, kind, buf, start, end);
-    if (expected !== undefined) throw this.#valueError(column, expected, buf.toString('utf8', start, end));
+    if (expected !== undefined) throw this.#chunks.valueError(column, expected, buf.toString('utf8', start, end));
   }
 
   #viewFor(buf: Buffer): Uint8Array {
@@ -236,17 +202,8 @@ export class CopyTextDecoder {
     return this.#view;
   }
 
-  #valueError(column: number, expected: string, found: string, cause?: unknown): FlowEngineError {
-    const field = this.#builder.schema.fields[column];
-    return new FlowEngineError('FE_PG_VALUE_INVALID',
-      `${this.#target.display}, row ${this.#rows + 1}, column ${JSON.stringify(field?.name)}: expected ${expected}, found ${JSON.stringify(found.slice(0, 80))}`,
-      { details: { table: this.#target.display, row: this.#rows + 1, column: field?.name }, cause });
-  }
-
   #shapeError(found: number): FlowEngineError {
-    return new FlowEngineError('FE_PG_VALUE_INVALID',
-      `${this.#target.display}, row ${this.#rows + 1}: expected ${this.#columns.length} COPY fields, found ${found}`,
-      { details: { table: this.#target.display, row: this.#rows + 1 } });
+    return this.#chunks.streamError(`${this.#columns.length} COPY fields`, String(found));
   }
 }
 
