@@ -134,13 +134,7 @@ class Execution {
   }
 
   #fail(error: FlowEngineError): void {
-    if (this.#failure !== undefined) {
-      // A consumer whose loop ends on an error aborts its input channel on the way out, and the
-      // producer blocked on that channel may report FE_CHANNEL_ABORTED before the consumer's own
-      // error arrives here. That is a consequence: the cause replaces it in the summary.
-      if (this.#failure.code === 'FE_CHANNEL_ABORTED' && error.code !== 'FE_CHANNEL_ABORTED') this.#failure = error;
-      return;
-    }
+    if (this.#failure !== undefined) return;
     this.#failure = error;
     this.#stop();
     for (const { channel } of this.edges) void channel.abort(error).catch(() => undefined);
@@ -254,6 +248,24 @@ class Execution {
     }
   }
 
+  /**
+   * Runs `body` for each envelope of one input until it ends or the run fails. A failure of `body`
+   * is the run's failure before the loop is left: leaving a `for await` early aborts the channel,
+   * and its producer then fails with FE_CHANNEL_ABORTED, a consequence that must not be recorded
+   * as the cause (a kafka-sink refused by the broker was reported as "the consumer stopped reading").
+   */
+  async #consume(stage: StagePlan, input: EdgeChannel, body: (envelope: Envelope) => Promise<void>): Promise<void> {
+    for await (const envelope of input) {
+      if (this.#failure !== undefined) return;
+      try {
+        await body(envelope);
+      } catch (error) {
+        this.#fail(FlowEngineError.from(error, 'FE_RUN_FAILED', `stage "${stage.name}"`));
+        throw error;
+      }
+    }
+  }
+
   #inputsOf(stage: StagePlan): EdgeChannel[] {
     return this.edges.filter((edge) => edge.to === stage.name).map((edge) => edge.channel);
   }
@@ -315,15 +327,12 @@ class Execution {
       const oldest = inFlight.shift();
       if (oldest !== undefined) await this.#emitProduced(outputs, await oldest.produced, oldest.envelope, stats);
     });
-    await Promise.all(this.#inputsOf(stage).map(async (input) => {
-      for await (const envelope of input) {
-        if (this.#failure !== undefined) return;
-        const produced = envelope.chunk === null ? NOTHING : transform(envelope.chunk);
-        produced.catch(() => undefined);
-        inFlight.push({ produced, envelope });
-        if (inFlight.length >= depth) await emitOldest();
-      }
-    }));
+    await Promise.all(this.#inputsOf(stage).map((input) => this.#consume(stage, input, async (envelope) => {
+      const produced = envelope.chunk === null ? NOTHING : transform(envelope.chunk);
+      produced.catch(() => undefined);
+      inFlight.push({ produced, envelope });
+      if (inFlight.length >= depth) await emitOldest();
+    })));
     while (inFlight.length > 0 && this.#failure === undefined) await emitOldest();
     // A lazily loaded transform that never got a chunk was never started: nothing to flush.
     const started = this.handles.get(stage.name) as TransformHandle | undefined;
@@ -360,23 +369,18 @@ class Execution {
       lastFlush = performance.now();
       for (const [source, seq] of written) await this.#acknowledge(stage.name, source, seq);
     };
-    await Promise.all(this.#inputsOf(stage).map(async (input) => {
-      for await (const envelope of input) {
-        if (this.#failure !== undefined) return;
-        await oneAtATime(async () => {
-          handle ??= (await this.#start(stage.name)) as SinkHandle;
-          if (envelope.chunk !== null) {
-            stats.rowsIn += envelope.chunk.length;
-            const started = performance.now();
-            await handle.write(envelope.chunk);
-            stats.recordCall(performance.now() - started);
-            stats.rowsOut += envelope.chunk.length;
-          }
-          if (envelope.source !== undefined && envelope.seq !== undefined) written.set(envelope.source, envelope.seq);
-          if (performance.now() - lastFlush >= this.#plan.flushIntervalMs) await flush();
-        });
+    await Promise.all(this.#inputsOf(stage).map((input) => this.#consume(stage, input, (envelope) => oneAtATime(async () => {
+      handle ??= (await this.#start(stage.name)) as SinkHandle;
+      if (envelope.chunk !== null) {
+        stats.rowsIn += envelope.chunk.length;
+        const started = performance.now();
+        await handle.write(envelope.chunk);
+        stats.recordCall(performance.now() - started);
+        stats.rowsOut += envelope.chunk.length;
       }
-    }));
+      if (envelope.source !== undefined && envelope.seq !== undefined) written.set(envelope.source, envelope.seq);
+      if (performance.now() - lastFlush >= this.#plan.flushIntervalMs) await flush();
+    }))));
     if (this.#failure !== undefined) return;
     await oneAtATime(flush);
   }
