@@ -1,4 +1,5 @@
 import type { BoolColumn, Chunk, Column, Float64Column, Int32Column, Int64Column, StringColumn, TimeUnit } from '@flowengine/sdk';
+import { BINARY_COPY_HEADER_BYTES, BINARY_COPY_SIGNATURE, floorDiv, MICROS_PER_DAY, MICROS_PER_UNIT, PG_EPOCH_MICROS, TWO_POW_32 } from '../catalog/wire.js';
 import type { EncodedRows } from './encoder.js';
 
 /**
@@ -27,16 +28,11 @@ export type Wire = (typeof WIRE)[keyof typeof WIRE];
 /** Payload bytes of each wire kind (text varies: 0 here, its length is added per value). */
 const WIDTH: Record<Wire, number> = { 0: 4, 1: 8, 2: 4, 3: 8, 4: 8, 5: 8, 6: 8, 7: 1, 8: 0, 9: 8, 10: 4 };
 
-/** `PGCOPY\n\377\r\n\0`, flags 0, no header extension: starts every binary COPY. */
-export const BINARY_HEADER: Buffer = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
+/** The signature, flags 0 and no header extension: starts every binary COPY. */
+export const BINARY_HEADER: Buffer = Buffer.concat([BINARY_COPY_SIGNATURE, Buffer.alloc(BINARY_COPY_HEADER_BYTES - BINARY_COPY_SIGNATURE.length)]);
 /** Field count -1: ends every binary COPY. */
 export const BINARY_TRAILER: Buffer = Buffer.from([0xff, 0xff]);
 
-const TWO_POW_32 = 4294967296;
-const MICROS_PER_UNIT: Record<TimeUnit, number> = { s: 1_000_000, ms: 1000, us: 1, ns: 0.001 };
-/** 2000-01-01 00:00:00 UTC, Postgres' timestamp epoch, in µs since 1970. */
-const PG_EPOCH_MICROS = 946_684_800_000_000;
-const MICROS_PER_DAY = 86_400_000_000;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 /**
@@ -314,9 +310,4 @@ function writeWideTimestamp(view: DataView, p: number, value: bigint, unit: Time
   view.setInt32(p, 8);
   view.setBigInt64(p + 4, sincePg <= INT64_MIN || sincePg >= INT64_MAX ? TIMESTAMP_OUT_OF_RANGE : sincePg);
   return p + 12;
-}
-
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b !== 0n && (a < 0n) !== (b < 0n) ? q - 1n : q;
 }

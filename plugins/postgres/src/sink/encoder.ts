@@ -1,5 +1,6 @@
 import { BoolColumn, Float64Column, Int32Column, Int64Column, StringColumn, type Chunk, type Column, type TimeUnit } from '@flowengine/sdk';
 import { FIELD_KIND as KIND } from '../catalog/types.js';
+import { floorDiv, MICROS_PER_UNIT } from '../catalog/wire.js';
 import { civilFromDays } from './civil.js';
 
 /** One chunk as COPY text rows, with where each row ends so a failed batch can be split. */
@@ -9,7 +10,6 @@ export interface EncodedRows {
   readonly rowEnds: Int32Array;
 }
 
-const MICROS_PER_UNIT: Record<TimeUnit, number> = { s: 1_000_000, ms: 1000, us: 1, ns: 0.001 };
 
 /**
  * Writes a chunk (or its rows `from` to `to`) in Postgres' COPY text format: fields separated by
@@ -47,11 +47,6 @@ function splitMicros(value: bigint, unit: TimeUnit): [number, number] {
   const micros = unit === 'ns' ? floorDiv(value, 1000n) : value * BigInt(MICROS_PER_UNIT[unit]);
   const seconds = floorDiv(micros, 1_000_000n);
   return [Number(seconds), Number(micros - seconds * 1_000_000n)];
-}
-
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b !== 0n && (a < 0n) !== (b < 0n) ? q - 1n : q;
 }
 
 function kindOf(column: Column): number {

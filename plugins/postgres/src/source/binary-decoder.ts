@@ -3,6 +3,7 @@ import {
   type Schema, type StringColumnBuilder,
 } from '@flowengine/sdk';
 import { FIELD_KIND as KIND, OID } from '../catalog/types.js';
+import { BINARY_COPY_HEADER_BYTES, BINARY_COPY_SIGNATURE, MICROS_PER_DAY, PG_EPOCH_DAYS, PG_EPOCH_MICROS, TWO_POW_32 } from '../catalog/wire.js';
 import { ChunkAssembler, type DecodedChunk, type DecodeTarget } from './chunk-assembler.js';
 import { appendTextValue, type ColumnBuilder } from './text-values.js';
 
@@ -40,16 +41,8 @@ export function binaryWireFor(oid: number, isKey: boolean): { wire: Wire; cast: 
   }
 }
 
-/** `PGCOPY\n\377\r\n\0`, then int32 flags and int32 header-extension length. */
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-const HEADER_BYTES = 19;
-const TWO_POW_32 = 4294967296;
 /** High words of int64s whose value is a safe integer for sure: |hi| < 2^21. */
 const SAFE_HIGH = 0x200000;
-/** 2000-01-01 UTC, Postgres' epoch for timestamp and date, from 1970-01-01. */
-const PG_EPOCH_MICROS = 946_684_800_000_000;
-const PG_EPOCH_DAYS = 10_957;
-const MICROS_PER_DAY = 86_400_000_000;
 
 /**
  * Turns `COPY … TO STDOUT (FORMAT binary)` into chunks, writing each field straight into its
@@ -70,7 +63,7 @@ export class CopyBinaryDecoder {
   readonly #keyIndex: number;
   readonly #target: DecodeTarget;
   /** Header bytes still to read: the fixed 19, then the extension (its length is in them). */
-  #header = Buffer.alloc(HEADER_BYTES);
+  #header = Buffer.alloc(BINARY_COPY_HEADER_BYTES);
   #headerRead = 0;
   #extensionLeft = -1;
   #ended = false;
@@ -131,14 +124,14 @@ export class CopyBinaryDecoder {
 
   /** Reads (and checks) the header from `data[pos, end)`; returns where the rows start or `end`. */
   #readHeader(data: Buffer, pos: number, end: number): number {
-    if (this.#headerRead < HEADER_BYTES) {
-      const take = Math.min(HEADER_BYTES - this.#headerRead, end - pos);
+    if (this.#headerRead < BINARY_COPY_HEADER_BYTES) {
+      const take = Math.min(BINARY_COPY_HEADER_BYTES - this.#headerRead, end - pos);
       data.copy(this.#header, this.#headerRead, pos, pos + take);
       this.#headerRead += take;
       pos += take;
-      if (this.#headerRead < HEADER_BYTES) return pos;
-      if (!this.#header.subarray(0, SIGNATURE.length).equals(SIGNATURE)) {
-        throw new FlowEngineError('FE_PG_VALUE_INVALID', `${this.#target.display}: expected the binary COPY signature, found ${JSON.stringify(this.#header.toString('latin1', 0, SIGNATURE.length))}`,
+      if (this.#headerRead < BINARY_COPY_HEADER_BYTES) return pos;
+      if (!this.#header.subarray(0, BINARY_COPY_SIGNATURE.length).equals(BINARY_COPY_SIGNATURE)) {
+        throw new FlowEngineError('FE_PG_VALUE_INVALID', `${this.#target.display}: expected the binary COPY signature, found ${JSON.stringify(this.#header.toString('latin1', 0, BINARY_COPY_SIGNATURE.length))}`,
           { details: { table: this.#target.display } });
       }
       this.#extensionLeft = this.#header.readInt32BE(15);
