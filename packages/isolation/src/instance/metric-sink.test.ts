@@ -28,4 +28,13 @@ describe('MetricSink', () => {
     sink.apply(1, { created: [{ ...counter, id: 1 }], points: [{ id: 1, attributes: {}, last: 2 }] });
     expect(meter.observe()).toEqual(['queue_depth 3 {}', 'records_read 12 {}']);
   });
+
+  it('an observable gauge shows the newest report across lanes, whichever lane reported first', () => {
+    const meter = recordingMeter();
+    const sink = new MetricSink(meter);
+    sink.apply(0, { created: [gauge], points: [{ id: 1, attributes: {}, last: 3 }] });
+    sink.apply(1, { created: [gauge], points: [{ id: 1, attributes: {}, last: 4 }] });
+    sink.apply(0, { created: [], points: [{ id: 1, attributes: {}, last: 5 }] });
+    expect(meter.observe()).toEqual(['queue_depth 5 {}']);
+  });
 });

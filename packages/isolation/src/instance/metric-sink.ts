@@ -67,28 +67,33 @@ export class MetricSink {
         };
       }
       default: {
-        // Observables report the last value each lane observed per attribute set.
-        const latest = new Map<string, { lane: number; attributes: Attributes; value: number }>();
+        // Per attribute set, the last value each lane observed. Lanes (threads: N) of one instance
+        // add up for counters; a gauge shows the newest report, so a lane that reports again is
+        // moved to the end of its map (a Map keeps first-insertion order otherwise).
+        const observed = new Map<string, { attributes: Attributes; byLane: Map<number, number> }>();
         const observable = kind === 'observableCounter' ? meter.createObservableCounter(name, options)
           : kind === 'observableUpDownCounter' ? meter.createObservableUpDownCounter(name, options)
             : meter.createObservableGauge(name, options);
-        // Lanes (threads: N) of one instance add up for counters; a gauge shows the latest.
         const adds = kind !== 'observableGauge';
         observable.addCallback((result: ObservableResult) => {
-          const merged = new Map<string, { attributes: Attributes; value: number }>();
-          for (const [key, { attributes, value }] of latest) {
-            const attributesKey = key.slice(key.indexOf('|') + 1);
-            const seen = merged.get(attributesKey);
-            merged.set(attributesKey, { attributes, value: seen !== undefined && adds ? seen.value + value : value });
+          for (const { attributes, byLane } of observed.values()) {
+            if (byLane.size === 0) continue;
+            let value = 0;
+            for (const laneValue of byLane.values()) value = adds ? value + laneValue : laneValue;
+            result.observe(value, attributes);
           }
-          for (const { attributes, value } of merged.values()) result.observe(value, attributes);
         });
         return {
           apply: (lane, point) => {
-            if (point.last !== undefined) latest.set(`${lane}|${JSON.stringify(point.attributes)}`, { lane, attributes: point.attributes, value: point.last });
+            if (point.last === undefined) return;
+            const key = JSON.stringify(point.attributes);
+            let entry = observed.get(key);
+            if (entry === undefined) observed.set(key, (entry = { attributes: point.attributes, byLane: new Map() }));
+            entry.byLane.delete(lane);
+            entry.byLane.set(lane, point.last);
           },
           forgetLane: (lane) => {
-            for (const [key, entry] of latest) if (entry.lane === lane) latest.delete(key);
+            for (const { byLane } of observed.values()) byLane.delete(lane);
           },
         };
       }
