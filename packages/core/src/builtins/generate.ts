@@ -79,7 +79,7 @@ type Pool =
   | { kind: 'int64'; values: BigInt64Array }
   | { kind: 'float64'; values: Float64Array }
   | { kind: 'bool'; values: boolean[] }
-  | { kind: 'string'; offsets: Int32Array; bytes: Uint8Array };
+  | { kind: 'string'; bytes: Uint8Array };
 
 function valuePool(field: Field, index: number, seed: number): Pool {
   switch (field.type) {
@@ -104,12 +104,10 @@ function valuePool(field: Field, index: number, seed: number): Pool {
     case 'string': {
       const alphabet = new TextEncoder().encode('abcdefghijklmnopqrstuvwxyz0123456789');
       const bytes = new Uint8Array(POOL_ROWS * STRING_LENGTH);
-      const offsets = new Int32Array(POOL_ROWS + 1);
       for (let k = 0; k < POOL_ROWS; k++) {
         for (let c = 0; c < STRING_LENGTH; c++) bytes[k * STRING_LENGTH + c] = alphabet[mix(seed, index * 64 + c, k) % alphabet.length] as number;
-        offsets[k + 1] = (k + 1) * STRING_LENGTH;
       }
-      return { kind: 'string', offsets, bytes };
+      return { kind: 'string', bytes };
     }
   }
 }
