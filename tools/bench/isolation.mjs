@@ -3,6 +3,7 @@
 // mode, start-to-first-chunk, and two references: a raw postMessage echo and one piscina task per chunk.
 // Last, `flowengine run` of a one-row pipeline with and without a `flowengine plugins preload` lock.
 //   node tools/bench/run.mjs isolation [--calls 2000] [--warmup 200] [--warmup-ms 1000] [--rows 1000000] [--depth 4]
+//     [--pipeline-rows 20000000] [--pipeline-reps 3]
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { ChunkBuilder, decodeChunk, encodeChunk } from '@flowengine/sdk';
 import { startInstance } from '@flowengine/isolation';
 import { Piscina } from 'piscina';
-import { integerOptions, median, runEngine } from './_lib.mjs';
+import { integerOptions, median, runCase, runEngine } from './_lib.mjs';
 import { rowSchema as schema, userNames } from './_rows.mjs';
 
 // The p99 of a steady stream is what the goal is about: the first calls of a fresh thread run
@@ -21,7 +22,18 @@ import { rowSchema as schema, userNames } from './_rows.mjs';
 // the 20th slowest, not the 4th. The warm-up is at least --warmup calls AND --warmup-ms of them:
 // a count alone depends on the machine (200 calls took ~20 ms on a slow host, before V8 had
 // installed optimized code, and the p99 at 1,000 rows read 1.8 ms there; after 500 ms, 0.37 ms).
-const options = integerOptions('isolation', { calls: 2000, warmup: 200, 'warmup-ms': 1000, rows: 1_000_000, depth: 4 });
+// `--case identity-<mode>`: one run of the identity pipeline, in its own process (see below).
+if (process.argv[2] === '--case') {
+  const [, , , name, rows] = process.argv;
+  const mode = name.slice('identity-'.length);
+  const dir = mkdtempSync(join(tmpdir(), 'fe-isolation-'));
+  const { ms, stage } = await runEngine({ yaml: identityPipeline(mode, Number(rows)), file: join(dir, 'pipeline.yml'), cwd: dir });
+  rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify({ rowsOut: stage('out').rowsIn, ms }) + '\n');
+  process.exit(0);
+}
+
+const options = integerOptions('isolation', { calls: 2000, warmup: 200, 'warmup-ms': 1000, rows: 1_000_000, depth: 4, 'pipeline-rows': 20_000_000, 'pipeline-reps': 3 });
 
 const modulePath = fileURLToPath(new URL('./plugins/identity.mjs', import.meta.url));
 const NAMES = userNames(1024);
@@ -50,9 +62,11 @@ const start = (mode) => startInstance({
 async function roundTrip(send, rows) {
   const warmUntil = performance.now() + options['warmup-ms'];
   for (let i = 0; i < options.warmup || performance.now() < warmUntil; i++) await send(makeChunk(rows));
-  const chunks = Array.from({ length: options.calls }, () => makeChunk(rows));
+  // Each chunk is built just before its call, outside the timer: a send transfers (detaches) it,
+  // and building all of them first held ~0.7 GB at 10,000 rows.
   const times = [];
-  for (const chunk of chunks) {
+  for (let i = 0; i < options.calls; i++) {
+    const chunk = makeChunk(rows);
     const t0 = performance.now();
     await send(chunk);
     times.push(performance.now() - t0);
@@ -136,34 +150,20 @@ for (const rows of [1_000, 10_000]) {
 }
 
 // The figure above puts prebuilt chunks through the transform alone: inline then hands over a
-// pointer, so its rate is no work at all and any real hop looks slow beside it. What a user pays for
-// isolating one transform is what it costs a pipeline: generate → identity (select of every column)
-// → null-sink, the source and sink inline and only the identity in each mode, alternating modes.
-const PIPELINE_ROWS = 20_000_000;
-const identityPipeline = (mode) => `
-pipeline:
-  name: isolation-identity
-  plugins:
-    - name: gen
-      type: generate
-      mode: inline
-      config: { count: ${PIPELINE_ROWS}, chunkSize: 10000, seed: 1 }
-      schema: { fields: [{ name: id, type: int32 }, { name: ts, type: timestamp }, { name: customer, type: string }, { name: amount, type: float64 }] }
-    - { name: identity, type: select, mode: ${mode}, config: { columns: [id, ts, customer, amount] } }
-    - { name: out, type: null-sink, mode: inline }
-`;
-const pipelineDir = mkdtempSync(join(tmpdir(), 'fe-isolation-'));
+// pointer, so its rate is no work at all. What a user pays is what isolating one transform costs a
+// pipeline (identityPipeline below), alternating modes.
+// Each run in its own process, as the other suites' cases: a clean heap and JIT, not this one's.
+const pipelineRows = options['pipeline-rows'];
 const pipelineRates = { inline: [], worker: [] };
-for (let rep = 0; rep < 3; rep++) {
+for (let rep = 0; rep < options['pipeline-reps']; rep++) {
   for (const mode of Object.keys(pipelineRates)) {
-    const { ms, stage } = await runEngine({ yaml: identityPipeline(mode), file: join(pipelineDir, `${mode}.yml`), cwd: pipelineDir });
-    if (stage('out').rowsIn !== PIPELINE_ROWS) throw new Error(`${mode}: ${stage('out').rowsIn} rows reached the sink, expected ${PIPELINE_ROWS}`);
-    pipelineRates[mode].push(PIPELINE_ROWS / (ms / 1000));
+    const { rowsOut, ms } = runCase(fileURLToPath(import.meta.url), ['--case', `identity-${mode}`, String(pipelineRows)]);
+    if (rowsOut !== pipelineRows) throw new Error(`${mode}: ${rowsOut} rows reached the sink, expected ${pipelineRows}`);
+    pipelineRates[mode].push(pipelineRows / (ms / 1000));
   }
 }
-rmSync(pipelineDir, { recursive: true, force: true });
 const [inlineRate, workerRate] = [median(pipelineRates.inline), median(pipelineRates.worker)];
-console.log(`\nthroughput in a pipeline: generate → identity → null-sink, ${PIPELINE_ROWS.toLocaleString('en')} rows, 10,000-row chunks, only the identity's mode differs (median of 3)`);
+console.log(`\nthroughput in a pipeline: generate → identity → null-sink, ${pipelineRows.toLocaleString('en')} rows, 10,000-row chunks, only the identity's mode differs (median of ${options['pipeline-reps']})`);
 console.log(`  inline: ${(inlineRate / 1e6).toFixed(2)} M rows/s   worker: ${(workerRate / 1e6).toFixed(2)} M rows/s (${((workerRate / inlineRate) * 100).toFixed(0)}% of inline)`);
 
 console.log('\nstart to first chunk (startInstance + first transform of 1,000 rows)');
@@ -206,3 +206,22 @@ rmSync(join(project, '.flowengine'), { recursive: true, force: true });
 console.log('\npipeline start to first chunk: `flowengine run` of a one-row CSV → null-sink, whole command (median of 5)');
 console.log(`    without preload: ${fmt(withoutLock)}`);
 console.log(`  with preload lock: ${fmt(withLock)} (${(withoutLock / withLock).toFixed(2)}× faster)`);
+
+/**
+ * What isolating one transform costs a pipeline: generate → identity (a select of every column) →
+ * null-sink, the source and sink inline and only the identity in `mode`.
+ */
+function identityPipeline(mode, rows) {
+  return `
+pipeline:
+  name: isolation-identity
+  plugins:
+    - name: gen
+      type: generate
+      mode: inline
+      config: { count: ${rows}, chunkSize: 10000, seed: 1 }
+      schema: { fields: [{ name: id, type: int32 }, { name: ts, type: timestamp }, { name: customer, type: string }, { name: amount, type: float64 }] }
+    - { name: identity, type: select, mode: ${mode}, config: { columns: [id, ts, customer, amount] } }
+    - { name: out, type: null-sink, mode: inline }
+`;
+}
