@@ -26,7 +26,10 @@ export const WIRE = {
 export type Wire = (typeof WIRE)[keyof typeof WIRE];
 
 /** Payload bytes of each wire kind (text varies: 0 here, its length is added per value). */
-const WIDTH: Record<Wire, number> = { 0: 4, 1: 8, 2: 4, 3: 8, 4: 8, 5: 8, 6: 8, 7: 1, 8: 0, 9: 8, 10: 4 };
+const WIDTH: Record<Wire, number> = {
+  [WIRE.int4FromInt32]: 4, [WIRE.int8FromInt32]: 8, [WIRE.float4FromInt32]: 4, [WIRE.float8FromInt32]: 8, [WIRE.int8FromInt64]: 8,
+  [WIRE.float8FromInt64]: 8, [WIRE.float8FromFloat64]: 8, [WIRE.bool]: 1, [WIRE.text]: 0, [WIRE.timestampFromTimestamp]: 8, [WIRE.dateFromTimestamp]: 4,
+};
 
 /** The signature, flags 0 and no header extension: starts every binary COPY. */
 export const BINARY_HEADER: Buffer = Buffer.concat([BINARY_COPY_SIGNATURE, Buffer.alloc(BINARY_COPY_HEADER_BYTES - BINARY_COPY_SIGNATURE.length)]);

@@ -26,7 +26,7 @@ export interface CopyFormat {
 const EMPTY = Buffer.alloc(0);
 
 /** COPY text: the server parses every value with the column's input function, so any type goes. */
-export const TEXT_FORMAT: CopyFormat = {
+const TEXT_FORMAT: CopyFormat = {
   name: 'text', reason: '', options: '', header: EMPTY, trailer: EMPTY, keepsChunk: false, encode: encodeChunk,
 };
 
@@ -59,7 +59,7 @@ export function chooseCopyFormat(targets: readonly { field: Field; column: Catal
  * narrowing conversions, where the server's rounding of decimal text (float8 → float4) or its
  * range errors (int8 → int4) would have to be copied exactly.
  */
-export function wireFor(field: Field, oid: number): Wire | undefined {
+function wireFor(field: Field, oid: number): Wire | undefined {
   switch (field.type) {
     case 'int32':
       return oid === OID.int4 ? WIRE.int4FromInt32 : oid === OID.int8 ? WIRE.int8FromInt32

@@ -15,7 +15,9 @@ export const WIRE = { text: 0, int2: 1, int4: 2, int8: 3, float8: 4, bool: 5, ti
 export type Wire = (typeof WIRE)[keyof typeof WIRE];
 
 /** Payload bytes of each fixed-width wire (text varies). */
-const WIDTH: Record<Wire, number> = { 0: -1, 1: 2, 2: 4, 3: 8, 4: 8, 5: 1, 6: 8, 7: 4 };
+const WIDTH: Record<Wire, number> = {
+  [WIRE.text]: -1, [WIRE.int2]: 2, [WIRE.int4]: 4, [WIRE.int8]: 8, [WIRE.float8]: 8, [WIRE.bool]: 1, [WIRE.timestamp]: 8, [WIRE.date]: 4,
+};
 
 /** Types whose send format is exactly their text output's bytes (textsend and kin, json_send). */
 const RAW_TEXT_OIDS: ReadonlySet<number> = new Set([OID.text, OID.varchar, OID.bpchar, OID.name, OID.json]);
