@@ -43,7 +43,7 @@ export async function namedPlugins(ids: readonly string[], cwd: string): Promise
   return new AvailablePlugins(await findInstalledPlugins(projectDir(cwd), ids));
 }
 
-/** Every plugin of the project, for listings and the JSON Schema. */
+/** Every plugin of the project, for the JSON Schema (`flowengine schema`). */
 export async function projectPlugins(cwd: string): Promise<AvailablePlugins> {
   return new AvailablePlugins((await allInstalledPlugins(projectDir(cwd))).plugins);
 }
