@@ -56,7 +56,7 @@ export function printTable(rows, leftColumns = 1) {
  */
 export async function benchContext(plugin, config, { spillDir, declaredSchema } = {}) {
   const { pluginContext } = await import('@flowengine/sdk/testing');
-  return pluginContext(plugin, config, { instanceName: 'bench', spillDir, ...(declaredSchema === undefined ? {} : { declaredSchema }) }).ctx;
+  return pluginContext(plugin, config, { instanceName: 'bench', spillDir, declaredSchema }).ctx;
 }
 
 /** A value for a pipeline file: JSON is YAML, so the config objects a bench uses by hand go in as they are. */

@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { KAFKA_SCRIPT as kafkaSh, startKafka, stopKafka } from '../services/kafka.mjs';
-import { runEngine } from './_lib.mjs';
+import { runEngine, yamlValue } from './_lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -61,13 +61,13 @@ try {
     '--topic', topics.java, '--num-records', String(rows), '--record-size', String(recordSize), '--throughput', '-1',
     '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all', 'enable.idempotence=true'])));
   results.push(await pipeline('produce: csv-source → kafka-sink (acks=all, idempotent)', `
-    - { name: in, type: csv-source, config: { path: "${input}", chunkSize: 5000 }, schema: { fields: [{ name: id, type: int32 }, { name: text, type: string }] } }
-    - { name: out, type: kafka-sink, input: in, config: { brokers: "${brokers}", topic: ${topics.fe}, format: csv } }`));
+    - { name: in, type: csv-source, config: { path: ${yamlValue(input)}, chunkSize: 5000 }, schema: { fields: [{ name: id, type: int32 }, { name: text, type: string }] } }
+    - { name: out, type: kafka-sink, input: in, config: { brokers: ${yamlValue(brokers)}, topic: ${topics.fe}, format: csv } }`));
 
   results.push(await timed('consume: Java ConsumerPerformance', rows, () => runClass('org.apache.kafka.tools.ConsumerPerformance', [
     '--bootstrap-server', brokers, '--topic', topics.java, '--messages', String(rows), '--timeout', '120000'])));
   results.push(await pipeline('consume: kafka-source → null-sink', `
-    - { name: in, type: kafka-source, config: { brokers: "${brokers}", topics: [${topics.fe}], group: bench-${stamp}, format: raw, stopAtEnd: true, chunkSize: 5000 }, schema: { fields: [{ name: line, type: string }] } }
+    - { name: in, type: kafka-source, config: { brokers: ${yamlValue(brokers)}, topics: [${topics.fe}], group: bench-${stamp}, format: raw, stopAtEnd: true, chunkSize: 5000 }, schema: { fields: [{ name: line, type: string }] } }
     - { name: out, type: null-sink, input: in }`));
 } finally {
   await runClass('org.apache.kafka.tools.TopicCommand', ['--bootstrap-server', brokers, '--delete', '--topic', `${topics.fe}|${topics.java}`]).catch(() => undefined);
