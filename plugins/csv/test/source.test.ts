@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -74,6 +74,23 @@ describe('csv-source', () => {
       { file: join(sub, 'a.csv'), byteOffset: 5 }, { file: join(sub, 'a.csv'), byteOffset: 6 },
       { file: join(sub, 'b.csv.gz'), byteOffset: 5 }, { file: join(sub, 'b.csv.gz'), byteOffset: 7 },
     ]);
+  });
+
+  // A plain file is read into one buffer the source reuses for every read and every file of a glob
+  // (files.ts): anything that kept a view of it past the next read would read overwritten bytes.
+  it('reads plain files longer than its read buffer, rows and quoted multi-line fields across every read, two files in a glob', async () => {
+    const sub = tempDir();
+    const expected: string[][] = [];
+    for (const name of ['a', 'b']) {
+      const rows = Array.from({ length: 45_000 }, (_, i) => [`${name}${i}`, i % 7 === 0 ? `line ${i}\nnext, "quoted" ü` : `v${i}`.repeat(1 + (i % 5))]);
+      writeFileSync(join(sub, `${name}.csv`), stringify([['k', 'v'], ...rows]));
+      expected.push(...rows);
+    }
+    const schema = Schema.of([{ name: 'k', type: 'string' }, { name: 'v', type: 'string' }]);
+    const { rows } = await readSource(csvSource, { path: join(sub, '*.csv'), chunkSize: 4096 }, { declaredSchema: schema });
+    expect(rows).toEqual(expected);
+    const bytes = ['a', 'b'].map((name) => readFileSync(join(sub, `${name}.csv`)).length);
+    expect(Math.min(...bytes)).toBeGreaterThan(1 << 20); // each file takes more than one read
   });
 
   it('reads an empty file as zero rows when a schema is declared, and refuses to infer from it', async () => {
