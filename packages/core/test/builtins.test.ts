@@ -3,9 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { metrics } from '@opentelemetry/api';
-import { Schema, validateConfig, type SourceDescriptor, type Chunk } from '@flowengine/sdk';
-import { runPlugin, type RowInput } from '@flowengine/sdk/testing';
+import { Schema, type SourceDescriptor } from '@flowengine/sdk';
+import { readSource, runPlugin, type RowInput } from '@flowengine/sdk/testing';
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_PLUGINS } from '@flowengine/core';
 import { tempDir } from './fixtures/plugins/harness.js';
@@ -30,23 +29,10 @@ async function generate(config: Record<string, unknown>) {
   return result;
 }
 
-/** Reads a source descriptor in this thread, to hand it `ctx.resumeFrom` as a restart would. */
+/** Reads a source on this thread (the SDK's readSource), to hand it `ctx.resumeFrom` as a restart would; rows as objects. */
 async function readDirect(descriptor: SourceDescriptor, config: Record<string, unknown>, resumeFrom?: unknown): Promise<Record<string, unknown>[]> {
-  const controller = new AbortController();
-  const noop = (): void => undefined;
-  const instance = await descriptor.open({
-    instanceName: 'gen',
-    config: validateConfig(descriptor.config, config, 'gen.config'),
-    logger: { debug: noop, info: noop, warn: noop, error: noop },
-    meter: metrics.getMeter('flowengine.gen'),
-    signal: controller.signal,
-    spillDir: tempDir(),
-    resumeFrom,
-    reject: () => { throw new Error('generate rejected a row'); },
-  });
-  const rows: Record<string, unknown>[] = [];
-  for await (const batch of instance.read()) for (const row of (batch.chunk as Chunk).rows()) rows.push(row.toObject());
-  return rows;
+  const { chunks } = await readSource(descriptor, config, { instanceName: 'gen', resumeFrom });
+  return chunks.flatMap((chunk) => Array.from(chunk.rows(), (row) => row.toObject()));
 }
 
 describe('built-in generate', () => {
