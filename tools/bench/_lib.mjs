@@ -13,6 +13,14 @@ const workspaceRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
+ * One result for a case from its repetitions: the first run's fields (names, row counts, which
+ * every run shares) with each of `keys` replaced by its median across the runs.
+ */
+export function mediansOf(runs, keys = ['seconds', 'cpuSeconds', 'maxRssKb']) {
+  return { ...runs[0], ...Object.fromEntries(keys.map((key) => [key, median(runs.map((run) => run[key]))])) };
+}
+
+/**
  * `--key N` pairs over `defaults` (every value an integer). Anything else exits 2 with a message
  * that lists the keys, e.g. `chunk bench: expected --rows N --reps N, found --rows x`.
  */

@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { benchContext, integerOptions, median, printTable, runCase, runEngine, yamlValue } from './_lib.mjs';
+import { benchContext, integerOptions, mediansOf, printTable, runCase, runEngine, yamlValue } from './_lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -63,14 +63,7 @@ for (let rep = 0; rep < reps; rep++) {
     if (existsSync(output)) unlinkSync(output);
   }
 }
-const results = cases.map((name) => ({
-  name,
-  rowsIn: runs[name][0].rowsIn,
-  rowsOut: runs[name][0].rowsOut,
-  seconds: median(runs[name].map((r) => r.seconds)),
-  cpuSeconds: median(runs[name].map((r) => r.cpuSeconds)),
-  maxRssKb: median(runs[name].map((r) => r.maxRssKb)),
-}));
+const results = cases.map((name) => mediansOf(runs[name]));
 
 const base = results.at(-1);
 for (const r of Object.values(runs).flat()) if (r.rowsOut !== base.rowsOut) throw new Error(`row counts differ: ${r.name} ${r.rowsOut}, baseline ${base.rowsOut}`);

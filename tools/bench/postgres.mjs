@@ -14,7 +14,7 @@ import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchContext, integerOptions, median, printTable, runCase as runChild, runEngine, yamlValue } from './_lib.mjs';
+import { benchContext, integerOptions, mediansOf, printTable, runCase as runChild, runEngine, yamlValue } from './_lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -88,11 +88,7 @@ try {
 } finally {
   psql(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
 }
-const results = [...SINK_CASES, ...SOURCE_CASES].map(({ name }) => {
-  const all = runs.get(name);
-  const middle = (key) => median(all.map((r) => r[key]));
-  return { name, rows: all[0].rows, seconds: middle('seconds'), cpuSeconds: middle('cpuSeconds'), maxRssKb: middle('maxRssKb') };
-});
+const results = [...SINK_CASES, ...SOURCE_CASES].map(({ name }) => mediansOf(runs.get(name)));
 
 console.log('');
 printTable(results.map((r) => ({
