@@ -71,15 +71,14 @@ export class MetricRelay {
       relay.#observableIds.set(instrument, id);
       return instrument;
     };
+    // Counters add to a sum; a histogram records every value, a gauge keeps the last.
+    const adder = (kind: 'counter' | 'upDownCounter') => (name: string, options?: MetricOptions): Counter & UpDownCounter => {
+      const id = relay.#define(kind, name, options);
+      return { add: (value, attributes) => relay.#add(id, value, attributes) };
+    };
     this.meter = {
-      createCounter: (name, options): Counter => {
-        const id = relay.#define('counter', name, options);
-        return { add: (value, attributes) => relay.#add(id, value, attributes) };
-      },
-      createUpDownCounter: (name, options): UpDownCounter => {
-        const id = relay.#define('upDownCounter', name, options);
-        return { add: (value, attributes) => relay.#add(id, value, attributes) };
-      },
+      createCounter: adder('counter'),
+      createUpDownCounter: adder('upDownCounter'),
       createHistogram: (name, options): Histogram => {
         const id = relay.#define('histogram', name, options);
         return { record: (value, attributes) => relay.#record(id, value, attributes) };
