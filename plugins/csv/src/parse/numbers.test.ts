@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { PARSE_INVALID, PARSE_OK, PARSE_OUT_OF_RANGE, parseBool, parseFloat64, parseInt32, parseInt64, parseStatus } from './numbers.js';
+import {
+  PARSE_INVALID, PARSE_OK, PARSE_OUT_OF_RANGE, parseBool, parseFloat64, parseInt32, parseInt64, parseStatus, scanEnd, scanPlainDecimal, scanPlainInteger,
+} from './numbers.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const run = <T>(parse: (b: Uint8Array, s: number, e: number) => T, text: string): [T, number] => {
@@ -81,5 +83,44 @@ describe('parseBool', () => {
   it('reads true/false in any case and 1/0', () => {
     expect(['true', 'TRUE', 'False', '1', '0'].map((t) => run(parseBool, t))).toEqual([[1, PARSE_OK], [1, PARSE_OK], [0, PARSE_OK], [1, PARSE_OK], [0, PARSE_OK]]);
     expect(['yes', 't', '', 'truex', '2'].map((t) => run(parseBool, t)[1])).toEqual(Array(5).fill(PARSE_INVALID));
+  });
+});
+
+describe('scanPlainInteger and scanPlainDecimal', () => {
+  /** Scans `text` followed by a delimiter, as the source's fast path does: the scan must stop at it. */
+  const scan = (scanner: (b: Uint8Array, s: number, l: number) => number, text: string): [number, number] => {
+    const b = bytes(`x${text},`);
+    const value = scanner(b, 1, b.length);
+    return [value, scanEnd - 1];
+  };
+  const plainText = fc.tuple(fc.constantFrom('', '-'), fc.string({ unit: fc.constantFrom('0', '1', '5', '9'), minLength: 1, maxLength: 18 }),
+    fc.option(fc.string({ unit: fc.constantFrom('0', '3', '7', '9'), maxLength: 18 })))
+    .map(([sign, whole, fraction]) => `${sign}${whole}${fraction === null ? '' : `.${fraction}`}`);
+
+  it('read a plain form of up to 15 digits to the same bits as Number(), and stop after it', () => {
+    fc.assert(fc.property(plainText, (text) => {
+      const digits = text.replace(/[^0-9]/g, '').length;
+      const [value, end] = scan(scanPlainDecimal, text);
+      if (digits > 15 || text.endsWith('.')) {
+        expect(end).toBe(0); // not the plain form: left at the start for parseFloat64
+      } else {
+        expect(end).toBe(text.length);
+        expect(Object.is(value, Number(text))).toBe(true);
+      }
+      const unsigned = text.replace(/^-/, '').replace(/\..*$/, '');
+      const [integer, integerEnd] = scan(scanPlainInteger, unsigned);
+      expect([integer, integerEnd]).toEqual(unsigned.length > 15 ? [-1, 0] : [Number(unsigned), unsigned.length]);
+    }), { numRuns: 5000 });
+  });
+
+  it('leave every other form at its start: signs they do not take, exponents stop the scan, no digits', () => {
+    expect(scan(scanPlainInteger, '-1')).toEqual([-1, 0]);
+    expect(scan(scanPlainInteger, '+1')).toEqual([-1, 0]);
+    expect(scan(scanPlainInteger, '')).toEqual([-1, 0]);
+    expect(scan(scanPlainInteger, '12a')).toEqual([12, 2]); // the caller sees the scan stopped short of the field's end
+    expect(scan(scanPlainDecimal, '1e5')).toEqual([1, 1]);
+    for (const text of ['', '-', '.', '+1', '12.', 'NaN', '-.']) expect(scan(scanPlainDecimal, text)[1]).toBe(0);
+    expect(scan(scanPlainDecimal, '-.5')).toEqual([-0.5, 3]); // Number()'s reading too
+    expect(Object.is(scan(scanPlainDecimal, '-0.0')[0], -0)).toBe(true);
   });
 });

@@ -146,6 +146,75 @@ function parseSpecial(buf: Uint8Array, start: number, end: number, i: number, ne
   return fail(PARSE_INVALID);
 }
 
+/**
+ * Where the last {@link scanPlainInteger} or {@link scanPlainDecimal} stopped: just after the
+ * number, or back at its start when the bytes there are not in the plain form.
+ */
+export let scanEnd = 0;
+
+/** The most digits a plain number may have: any 15-digit integer is below 2^53, so exact. */
+const PLAIN_DIGITS = 15;
+
+/**
+ * Reads the plain unsigned integer `[0-9]{1,15}` from `buf[start]`, stopping at the first other
+ * byte or at `limit`, for a caller that is scanning the field anyway: the digits are read once.
+ * Returns its value, or -1 (with {@link scanEnd} at `start`) when there is no digit or too many.
+ * Whatever follows is the caller's to check; {@link parseInt32} / {@link parseInt64} take the rest.
+ */
+export function scanPlainInteger(buf: Uint8Array, start: number, limit: number): number {
+  let p = start;
+  let value = 0;
+  let d = 0;
+  while (p < limit && (d = (buf[p] as number) - ZERO) >= 0 && d <= 9) {
+    value = value * 10 + d;
+    p++;
+  }
+  if (p === start || p - start > PLAIN_DIGITS) {
+    scanEnd = start;
+    return -1;
+  }
+  scanEnd = p;
+  return value;
+}
+
+/**
+ * Reads the plain decimal `-?[0-9]*(\.[0-9]+)?` of 1 to 15 digits from `buf[start]`, as
+ * {@link scanPlainInteger} does, and returns exactly what `Number(text)` gives: an exact integer
+ * over an exact power of ten is one correctly rounded division (Clinger's fast path, as in
+ * {@link parseFloat64}). Any other form leaves {@link scanEnd} at `start`; its return is then NaN.
+ */
+export function scanPlainDecimal(buf: Uint8Array, start: number, limit: number): number {
+  let p = start;
+  const negative = p < limit && buf[p] === MINUS;
+  if (negative) p++;
+  const first = p;
+  let mantissa = 0;
+  let d = 0;
+  while (p < limit && (d = (buf[p] as number) - ZERO) >= 0 && d <= 9) {
+    mantissa = mantissa * 10 + d;
+    p++;
+  }
+  let digits = p - first;
+  let fractionDigits = 0;
+  if (p < limit && buf[p] === DOT) {
+    const fraction = ++p;
+    while (p < limit && (d = (buf[p] as number) - ZERO) >= 0 && d <= 9) {
+      mantissa = mantissa * 10 + d;
+      p++;
+    }
+    fractionDigits = p - fraction;
+    digits += fractionDigits;
+    if (fractionDigits === 0) digits = 0; // "12." is Number()'s, not the plain form
+  }
+  if (p === first || digits === 0 || digits > PLAIN_DIGITS) {
+    scanEnd = start;
+    return NaN;
+  }
+  scanEnd = p;
+  const value = fractionDigits === 0 ? mantissa : mantissa / (POW10[fractionDigits] as number);
+  return negative ? -value : value;
+}
+
 /** `true`/`false` in any letter case, or `1`/`0`. Returns 1, 0, or -1 for anything else. */
 export function parseBool(buf: Uint8Array, start: number, end: number): number {
   const n = end - start;

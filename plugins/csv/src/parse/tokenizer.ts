@@ -47,6 +47,14 @@ export interface TokenizerOptions {
 /** Receives each complete row while its bytes are still in `tokenizer.buf`. */
 export interface RowHandler {
   onRow(tokenizer: CsvTokenizer): void;
+  /**
+   * Optional fast path, offered at the start of each row: take the row starting at `buf[pos]`
+   * whole if it is simple enough (the handler decides what that means), reading no byte at or
+   * past `limit`, and return the offset just after its LF or CRLF; or return -1, having changed
+   * nothing, and the tokenizer scans the row itself and calls {@link onRow}. `base` is the
+   * absolute offset of `buf[0]`. A taken row never reaches `onRow`.
+   */
+  takeSimpleRow?(buf: Uint8Array, pos: number, limit: number, base: number): number;
 }
 
 /**
@@ -100,8 +108,10 @@ export class CsvTokenizer {
   private stopAfterRow = false;
   private halted = false;
   private readonly badUtf8: number[] = [];
+  private readonly offersSimpleRows: boolean;
 
   constructor(options: TokenizerOptions, private readonly handler: RowHandler) {
+    this.offersSimpleRows = handler.takeSimpleRow !== undefined;
     this.delimiter = options.delimiter;
     this.quote = options.quote;
     this.escape = options.escape;
@@ -287,6 +297,19 @@ export class CsvTokenizer {
     for (;;) {
       if (state === FIELD_START) {
         if (pos >= len || this.halted) break;
+        // At a row's start, unless a row must be seen alone (bridging two reads) or an invalid
+        // UTF-8 byte waits to be reported with its row. A row longer than maxFieldBytes is left to
+        // the scan below, so a taken row cannot hold a field over the limit.
+        if (this.fieldCount === 0 && this.offersSimpleRows && !this.stopAfterRow && this.badUtf8.length === 0) {
+          const limit = len - pos > this.maxFieldBytes ? pos + this.maxFieldBytes + 1 : len;
+          const next = (this.handler as Required<RowHandler>).takeSimpleRow(buf, pos, limit, this.base);
+          if (next >= 0) {
+            pos = next;
+            this.line++;
+            this.tookRow(next);
+            continue;
+          }
+        }
         if (buf[pos] === quote) {
           state = QUOTED;
           this.quoteOpen = pos;
@@ -460,6 +483,15 @@ export class CsvTokenizer {
     fields[at + 1] = end;
     fields[at + 2] = this.fieldFlags;
     this.fieldCount++;
+  }
+
+  /** The bookkeeping of {@link endRow} for a row the handler took whole, ending just before `next`. */
+  private tookRow(next: number): void {
+    this.rowEnd = next - 2 >= this.rowStart && this.buf[next - 2] === CR ? next - 2 : next - 1;
+    this.rowNextOffset = this.base + next;
+    this.rows++;
+    this.rowStart = next;
+    this.rowLine = this.line;
   }
 
   private endRow(end: number, next: number): void {

@@ -6,12 +6,16 @@ import {
 import { BOOL, FLOAT64, INT32, INT64, STRING, columnKinds } from '../column-kind.js';
 import type { Dialect } from '../dialect.js';
 import { isNullText } from '../null-value.js';
-import { PARSE_OK, PARSE_OUT_OF_RANGE, parseBool, parseFloat64, parseInt32, parseInt64, parseStatus } from '../parse/numbers.js';
+import {
+  PARSE_OK, PARSE_OUT_OF_RANGE, parseBool, parseFloat64, parseInt32, parseInt64, parseStatus, scanEnd, scanPlainDecimal, scanPlainInteger,
+} from '../parse/numbers.js';
 import {
   FIELD_ESCAPED, FIELD_QUOTED, ROW_FIELD_TOO_LARGE, ROW_INVALID_QUOTE, ROW_INVALID_UTF8, ROW_OK, ROW_UNCLOSED_QUOTE,
   unescapeField, type CsvTokenizer, type RowHandler,
 } from '../parse/tokenizer.js';
 
+const LF = 10;
+const CR = 13;
 const decoder = new TextDecoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -45,6 +49,12 @@ export class RowFiller implements RowHandler {
   private columnMap: Int32Array;
   private expectedFields: number;
   private scratch = new Uint8Array(1024);
+  /** Whether {@link takeSimpleRow} may run: the file's fields are the schema's columns, in order. */
+  private simpleRows: boolean;
+  /** Per byte: nonzero when it ends an unquoted field (delimiter, quote, CR, LF), as in the tokenizer. */
+  private readonly special = new Uint8Array(256);
+  /** Per byte: nonzero when it stops the fast path's scan inside quotes (quote, escape, CR, LF). */
+  private readonly quotedSpecial = new Uint8Array(256);
 
   constructor(
     private readonly schema: Schema,
@@ -59,12 +69,133 @@ export class RowFiller implements RowHandler {
     this.builders = schema.fields.map((_, i) => this.builder.column(i));
     this.columnMap = Int32Array.from(schema.fields, (_, i) => i);
     this.expectedFields = schema.fields.length;
+    this.simpleRows = this.expectedFields > 0;
+    for (const b of [dialect.delimiter, dialect.quote, LF, CR]) if (b >= 0) this.special[b] = 1;
+    for (const b of [dialect.quote, dialect.escape, LF, CR]) if (b >= 0) this.quotedSpecial[b] = 1;
   }
 
   /** Which field of a row feeds each schema column, and how many fields a row must have. */
   mapColumns(columnMap: Int32Array, expectedFields: number): void {
     this.columnMap = columnMap;
     this.expectedFields = expectedFields;
+    this.simpleRows = expectedFields > 0 && expectedFields === this.kinds.length && columnMap.every((field, column) => field === column);
+  }
+
+  /**
+   * The fast path for the common row (see {@link RowHandler.takeSimpleRow}): one line, one field
+   * per schema column in order, ending at LF or CRLF before `limit`, every value fitting its
+   * column. Its bytes are read once, straight into the columns, with no field table in between.
+   * Anything else — a line break or escape character inside quotes, a stray quote, a lone CR, a
+   * wrong field count, a value that does not parse, a null where none may be, a header, a row
+   * before the resume point — undoes what this row appended and returns -1, so the tokenizer's
+   * general path reads the row and reports its problem.
+   */
+  takeSimpleRow(buf: Uint8Array, pos: number, limit: number, base: number): number {
+    if (!this.simpleRows || this.onHeader !== undefined || base + pos < this.skipUntil) return -1;
+    const kinds = this.kinds;
+    const builders = this.builders;
+    const special = this.special;
+    const delimiter = this.dialect.delimiter;
+    const nullBytes = this.nullBytes;
+    const nullLength = nullBytes.length;
+    const last = kinds.length - 1;
+    const row = this.builder.length;
+    const quote = this.dialect.quote;
+    const inQuotes = this.quotedSpecial;
+    let p = pos;
+    for (let c = 0; c <= last; c++) {
+      let start = p;
+      let end: number;
+      let quoted = false;
+      let escaped = false;
+      /** Whether `plainValue` is the field's value, read while it was scanned (number columns). */
+      let plain = false;
+      let plainValue = 0;
+      const kind = kinds[c];
+      if (buf[p] === quote) {
+        // Quoted on one line, with RFC 4180 doubling only: a line break (whose lines the general
+        // path counts) or a distinct escape character inside the quotes sends the row there.
+        quoted = true;
+        start = ++p;
+        for (;;) {
+          while (p < limit && inQuotes[buf[p] as number] === 0) p++;
+          if (p + 1 >= limit || buf[p] !== quote) return this.undoRow(row, c);
+          if (buf[p + 1] !== quote) break;
+          escaped = true;
+          p += 2;
+        }
+        end = p++;
+      } else {
+        // A number column's usual plain form is read as it is scanned, so its bytes are read once;
+        // anything else (a sign on an integer, an exponent, 16+ digits) is parsed again below.
+        if (kind === INT32 || kind === INT64) {
+          plainValue = scanPlainInteger(buf, start, limit);
+          p = scanEnd;
+        } else if (kind === FLOAT64) {
+          plainValue = scanPlainDecimal(buf, start, limit);
+          p = scanEnd;
+        }
+        const plainEnd = p;
+        while (p < limit && special[buf[p] as number] === 0) p++;
+        end = p;
+        plain = end === plainEnd;
+      }
+      if (p >= limit) return this.undoRow(row, c);
+      const stop = buf[p] as number;
+      if (c < last ? stop !== delimiter : stop !== LF && stop !== CR) return this.undoRow(row, c);
+      p++;
+      // The general path's null rule: an empty non-string field, or unquoted nullValue text.
+      if (end === start ? kind !== STRING || (!quoted && nullLength === 0) : !quoted && nullLength !== 0 && isNullText(buf, start, end, nullBytes)) {
+        if (!this.nullable[c]) return this.undoRow(row, c);
+        (builders[c] as Int32ColumnBuilder).appendNull();
+        continue;
+      }
+      if (escaped && kind === STRING) {
+        if (this.scratch.length < end - start) this.scratch = new Uint8Array((end - start) * 2);
+        const n = unescapeField(buf, start, end, quote, this.dialect.escape, this.scratch);
+        (builders[c] as StringColumnBuilder).appendBytes(this.scratch, 0, n);
+      } else       if (kind === STRING) {
+        (builders[c] as StringColumnBuilder).appendBytes(buf, start, end);
+      } else if (kind === INT32) {
+        let value = plainValue;
+        if (!plain || value > 2147483647) {
+          value = parseInt32(buf, start, end);
+          if (parseStatus !== PARSE_OK) return this.undoRow(row, c);
+        }
+        (builders[c] as Int32ColumnBuilder).append(value);
+      } else if (kind === FLOAT64) {
+        let value = plainValue;
+        if (!plain) {
+          value = parseFloat64(buf, start, end);
+          if (parseStatus !== PARSE_OK) return this.undoRow(row, c);
+        }
+        (builders[c] as Float64ColumnBuilder).append(value);
+      } else if (kind === INT64 && plain) {
+        (builders[c] as Int64ColumnBuilder).appendNumber(plainValue);
+      } else if (kind === INT64) {
+        const value = parseInt64(buf, start, end);
+        if (parseStatus !== PARSE_OK) return this.undoRow(row, c);
+        if (typeof value === 'number') (builders[c] as Int64ColumnBuilder).appendNumber(value);
+        else (builders[c] as Int64ColumnBuilder).appendBigInt(value);
+      } else {
+        const value = parseBool(buf, start, end);
+        if (parseStatus !== PARSE_OK) return this.undoRow(row, c);
+        (builders[c] as BoolColumnBuilder).append(value === 1);
+      }
+    }
+    if (buf[p - 1] === CR) {
+      if (p >= limit || buf[p] !== LF) return this.undoRow(row, last + 1);
+      p++;
+    }
+    this.delivered++;
+    if (this.builder.length >= this.chunkSize) this.finishChunk(base + p);
+    return p;
+  }
+
+  /** Drops what columns `[0, columns)` got from the row being taken; returns -1 for the caller to pass on. */
+  private undoRow(row: number, columns: number): number {
+    for (let c = 0; c < columns; c++) (this.builders[c] as Int32ColumnBuilder).truncate(row);
+    return -1;
   }
 
   onRow(t: CsvTokenizer): void {
