@@ -12,7 +12,7 @@ const send = (message: unknown): void => {
 };
 
 process.once('message', (first: { init: RuntimeInit }) => {
-  const runtime = new PluginRuntime<EncodedChunk>(first.init, transferCodec, send);
+  const runtime = new PluginRuntime<EncodedChunk>(first.init, transferCodec, send, { readAhead: true });
   process.on('message', (request: Request<EncodedChunk>) => {
     void runtime.handle(request).then(({ reply }) => {
       send(reply);

@@ -5,10 +5,11 @@ import type {
 } from '@flowengine/sdk';
 import { loadDescriptor } from './load-descriptor.js';
 import { MetricRelay, type MetricBatch } from './metric-relay.js';
+import { ReadAheadIterator, type BatchIterator } from './read-ahead.js';
 import type { ChunkCodec, MemorySample, Reply, ReplyResult, Request, RunOutcome, RuntimeEvent, RuntimeInit } from './protocol.js';
 
 type Opened =
-  | { kind: 'source'; instance: SourceInstance; iterator: AsyncIterator<SourceBatch> }
+  | { kind: 'source'; instance: SourceInstance; iterator: BatchIterator<SourceBatch> }
   | { kind: 'transform'; instance: TransformInstance }
   | { kind: 'sink'; instance: SinkInstance };
 
@@ -32,11 +33,17 @@ export class PluginRuntime<W> {
   #sampler: ReturnType<typeof setInterval> | undefined;
   /** The plugin's ctx.meter; what it records goes to the host with the replies. */
   readonly #metrics = new MetricRelay();
+  readonly #readAhead: boolean;
 
-  constructor(init: RuntimeInit, codec: ChunkCodec<W>, emit: (event: RuntimeEvent) => void) {
+  /**
+   * `readAhead`: a source starts its next read once a batch is handed over (see read-ahead.ts);
+   * for runtimes whose replies cross to another thread or process.
+   */
+  constructor(init: RuntimeInit, codec: ChunkCodec<W>, emit: (event: RuntimeEvent) => void, options: { readAhead?: boolean } = {}) {
     this.#init = init;
     this.#codec = codec;
     this.#emit = emit;
+    this.#readAhead = options.readAhead === true;
     if (init.sampleIntervalMs > 0) {
       // The host's watchdog needs samples even while the plugin sits between calls holding memory.
       this.#sampler = setInterval(() => this.#emit({ type: 'memory', memory: sampleMemory(true) }), init.sampleIntervalMs);
@@ -128,7 +135,8 @@ export class PluginRuntime<W> {
       if (typeof instance?.schema?.toDefinition !== 'function' || typeof instance.read !== 'function') {
         throw new FlowEngineError('FE_PLUGIN_PROTOCOL', `instance "${init.name}": open() must return { schema, read() }, found ${describe(instance)}`);
       }
-      this.#opened = { kind: 'source', instance, iterator: instance.read()[Symbol.asyncIterator]() };
+      const iterator = instance.read()[Symbol.asyncIterator]();
+      this.#opened = { kind: 'source', instance, iterator: this.#readAhead ? new ReadAheadIterator(iterator) : iterator };
       return { schema: instance.schema.toDefinition() };
     }
     const inputSchema = Schema.fromDefinition(init.inputSchema, `instance "${init.name}" input schema`);

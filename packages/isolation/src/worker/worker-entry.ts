@@ -12,7 +12,7 @@ import type { Request, RuntimeInit } from '../runtime/protocol.js';
  * (heap limit, exit, uncaught error) as this task's failure, and aborting it ends the thread.
  */
 export default async function serveInstance({ port, init }: { port: MessagePort; init: RuntimeInit }): Promise<null> {
-  const runtime = new PluginRuntime<EncodedChunk>(init, transferCodec, (event) => port.postMessage(event));
+  const runtime = new PluginRuntime<EncodedChunk>(init, transferCodec, (event) => port.postMessage(event), { readAhead: true });
   await new Promise<void>((resolve) => {
     port.on('message', (request: Request<EncodedChunk>) => {
       void runtime.handle(request).then(({ reply, transfer }) => {
