@@ -31,11 +31,16 @@ function fill(bytes: Uint8Array, schema: Schema, options: { reads: number[]; nul
     ? { onRow: (t) => filler.onRow(t), takeSimpleRow: (...args) => countTaken(filler.takeSimpleRow(...args)) }
     : { onRow: (t) => filler.onRow(t) };
   const tokenizer = new CsvTokenizer({ ...DIALECT, maxFieldBytes: 24, validateUtf8: true, stripBom: true }, handler);
+  // Each read lands in one reused buffer, overwritten after the feed, as the source's read
+  // buffer is: a row or field still pointing into it would read the garbage.
+  const readBuffer = new Uint8Array(Math.max(...options.reads));
   let at = 0;
   for (let k = 0; at < bytes.length; k++) {
-    const size = Math.max(1, options.reads[k % options.reads.length] as number);
-    tokenizer.feed(bytes.subarray(at, at + size));
-    at += size;
+    const piece = bytes.subarray(at, at + Math.max(1, options.reads[k % options.reads.length] as number));
+    readBuffer.set(piece);
+    tokenizer.feed(readBuffer.subarray(0, piece.length));
+    readBuffer.fill(0x3f);
+    at += piece.length;
   }
   tokenizer.finish();
   filler.finishChunk(tokenizer.rowNextOffset);
@@ -86,7 +91,7 @@ function countTaken(next: number): number {
 }
 
 describe('RowFiller fast path', () => {
-  it('gives exactly what the general path gives: rows, chunk ends, rejects with file:line:col and raw record', () => {
+  it('gives exactly what the general path gives, however the reads split the file: rows, chunk ends, rejects with file:line:col and raw record', () => {
     let deliveredRows = 0;
     fc.assert(fc.property(
       table, fc.array(fc.oneof(fc.integer({ min: 1, max: 64 }), fc.constant(1 << 16), fc.constant(1 << 16)), { minLength: 1, maxLength: 6 }), fc.constantFrom('', 'NULL'), fc.integer({ min: 1, max: 5 }), fc.oneof(fc.constant(-1), fc.constant(-1), fc.integer({ min: 0, max: 60 })),
@@ -99,6 +104,8 @@ describe('RowFiller fast path', () => {
         const general = fill(bytes, schema, { ...options, fast: false });
         const fast = fill(bytes, schema, { ...options, fast: true });
         expect(fast).toEqual(general);
+        // Where the reads split the file changes nothing: the same as one read of it all.
+        expect(fast).toEqual(fill(bytes, schema, { ...options, reads: [Math.max(1, bytes.length)], fast: true }));
         deliveredRows += general.delivered;
       }), { numRuns: 1500 });
     // Rows cut by a read, multi-line quotes and rows near an invalid byte go the general way by design.
