@@ -1,9 +1,9 @@
 import { ChunkBuilder, FlowEngineError, defineSource, type PluginContext, type Schema, type SourceBatch } from '@flowengine/sdk';
-import { Consumer, type MessagesStream } from '@platformatic/kafka';
+import { Consumer } from '@platformatic/kafka';
 import { clientOptions, closeQuietly, connectError, describeCause } from './client/connection.js';
 import { CoerceError } from './format/coerce.js';
 import { RecordDecoder } from './format/decoder.js';
-import { RecordFeed, isRebalanceError, type KafkaMessage } from './source/feed.js';
+import { PartitionFetcher, RecordView, isRebalanceError, type FetchedBatch } from './source/fetcher.js';
 import { AckLedger, type CommitPoint, type KafkaPosition } from './source/ledger.js';
 import { KafkaSourceConfig, type KafkaSourceOptions } from './source/options.js';
 import { resolveTopics, seedOffsetsAt, seedResume } from './source/topics.js';
@@ -70,8 +70,6 @@ export const kafkaSource = defineSource({
       // 1M records of 100 B took 15.8 s at 10 MiB, 13.3 s at 4 MiB, 9.9 s at 1 MiB, 11.5 s at
       // 256 KiB. A record batch larger than this still comes whole (the broker always returns one).
       maxBytes: FETCH_MAX_BYTES,
-      // The client's stream buffer comes on top of the feed's own queue.
-      highWaterMark: Math.max(64, chunkSize),
     });
     const ledger = new AckLedger();
 
@@ -129,7 +127,7 @@ export const kafkaSource = defineSource({
     });
 
     let endOffsets: Map<string, bigint[]> | undefined;
-    let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+    let fetcher: PartitionFetcher;
     try {
       if (startTime !== undefined) {
         const seeded = await seedOffsetsAt(startTime, topics, config.group, consumer, base, where);
@@ -140,18 +138,23 @@ export const kafkaSource = defineSource({
         if (outcome !== 'moved' && outcome !== 'current') ctx.logger.warn(`${where}: could not resume ${resume.topic}/${resume.partition} at ${resume.offset} (${outcome}); reading from the committed offsets`);
       }
       if (config.stopAtEnd === true) endOffsets = await consumer.listOffsets({ topics });
-      stream = await consumer.consume({
-        topics,
-        mode: 'committed',
-        fallbackMode: config.startFrom === 'latest' ? 'latest' : 'earliest',
-        autocommit: false,
+      fetcher = new PartitionFetcher(consumer, topics, {
+        fallback: config.startFrom === 'latest' ? 'latest' : 'earliest',
+        maxBytes: FETCH_MAX_BYTES,
+        maxWaitMs: Math.min(500, maxWaitMs * 2),
+        highWater: Math.max(1000, chunkSize * 2),
+        endOffsets,
       });
+      // Registered after the rebalance bookkeeping above, so `owned` is current when it refetches.
+      consumer.on('consumer:group:join', () => fetcher.reassigned());
+      for (const topic of topics) consumer.topics.track(topic);
+      await consumer.joinGroup({});
     } catch (error) {
       await closeQuietly(consumer);
       if (error instanceof FlowEngineError) throw error;
       throw connectError(where, base, error);
     }
-    const feed = new RecordFeed(stream, Math.max(1000, chunkSize * 2), ctx.signal);
+    fetcher.start();
 
     // --- reading ---------------------------------------------------------------------------
     // A resumed source continues the numbering of the position it resumes after.
@@ -175,41 +178,45 @@ export const kafkaSource = defineSource({
       return { chunk: part.builder.finish(), position };
     };
     const atEnd = (): boolean => {
-      if (endOffsets === undefined || !feed.drained || consumer.assignments === null) return false;
-      const fetchFrom = feed.stream.offsetsToFetch;
+      // A position moves only when its records are queued: with the queue empty, all up to it was taken.
+      if (endOffsets === undefined || !fetcher.drained || consumer.assignments === null) return false;
       for (const { topic, partitions } of consumer.assignments) {
         for (const partition of partitions) {
           const end = endOffsets.get(topic)?.[partition] ?? 0n;
-          const from = fetchFrom.get(`${topic}:${partition}`);
+          const from = fetcher.positions.get(`${topic}:${partition}`);
           if (from === undefined || from < end) return false;
         }
       }
       return true;
     };
-    const take = (message: KafkaMessage): PartitionChunk | undefined => {
-      const key = `${message.topic}:${message.partition}`;
+    const record = new RecordView();
+    /** Takes record `index` of `batch` into its partition's chunk; undefined when it is not this member's to take. */
+    const take = (batch: FetchedBatch, index: number): PartitionChunk | undefined => {
       // Fetched before a rebalance took the partition away: its new owner reads it.
-      if (owned.size > 0 && !owned.has(key)) return undefined;
-      let part = partials.get(key);
-      // After a rejoin the client fetches again from the committed offsets: what this member took
+      if (owned.size > 0 && !owned.has(batch.key)) return undefined;
+      record.point(batch, index);
+      const offset = record.offset;
+      let part = partials.get(batch.key);
+      // After a rejoin the fetcher starts again from the committed offsets: what this member took
       // already from a partition it kept comes a second time. It was delivered once; skip it.
-      if (part !== undefined && message.offset < part.next) return undefined;
+      if (part !== undefined && offset < part.next) return undefined;
       if (part === undefined) {
-        part = { topic: message.topic, partition: message.partition, builder: new ChunkBuilder(schema, { capacity: Math.min(chunkSize, 1024) }), next: -1n, since: 0 };
-        partials.set(key, part);
+        part = { topic: batch.topic, partition: batch.partition, builder: new ChunkBuilder(schema, { capacity: Math.min(chunkSize, 1024) }), next: -1n, since: 0 };
+        partials.set(batch.key, part);
       }
       if (part.since === 0) part.since = performance.now();
       // The offset moves past a record that cannot be decoded too, whatever the policy does with it.
-      part.next = message.offset + 1n;
+      part.next = offset + 1n;
       try {
-        decoder.decodeInto(message, part.builder);
+        decoder.decodeInto(record, part.builder);
       } catch (error) {
         if (!(error instanceof CoerceError) && !(error instanceof FlowEngineError)) throw error;
+        const where = `${batch.topic}/${batch.partition}/${offset}`;
         ctx.reject({
-          record: message.value === undefined ? null : message.value.toString('utf8'),
-          reason: `${message.topic}/${message.partition}/${message.offset}: ${error.message}`,
+          record: record.value === undefined ? null : record.value.toString('utf8'),
+          reason: `${where}: ${error.message}`,
           code: 'FE_KAFKA_DECODE',
-          location: `${message.topic}/${message.partition}/${message.offset}`,
+          location: where,
         });
       }
       return part;
@@ -219,6 +226,7 @@ export const kafkaSource = defineSource({
     const shutdown = async (): Promise<void> => {
       if (closed) return;
       closed = true;
+      fetcher.close();
       await commit().catch((error: unknown) => ctx.logger.warn(`${where}: final commit failed: ${describeCause(error)}`));
       const error = await closeQuietly(consumer);
       if (error !== undefined) ctx.logger.warn(`${where}: closing the consumer failed: ${describeCause(error)}`);
@@ -227,20 +235,26 @@ export const kafkaSource = defineSource({
     return {
       schema: schema satisfies Schema,
       async *read(): AsyncGenerator<SourceBatch<KafkaPosition>> {
+        let batch: FetchedBatch | undefined;
+        let index = 0;
         for (;;) {
           if (ctx.signal.aborted || closed) return;
-          const message = feed.shift();
-          if (message !== undefined) {
-            const part = take(message);
+          if (batch !== undefined && index < batch.records.length) {
+            const part = take(batch, index++);
             if (part !== undefined && part.builder.length >= chunkSize) yield emit(part);
             continue;
           }
-          if (feed.error !== undefined) {
-            throw new FlowEngineError('FE_KAFKA_CONSUME', `${where}: reading ${topics.join(', ')} failed: ${describeCause(feed.error)}`,
-              { details: { topics, group: config.group }, cause: feed.error });
+          batch = fetcher.shift();
+          if (batch !== undefined) {
+            index = batch.from;
+            continue;
+          }
+          if (fetcher.error !== undefined) {
+            throw new FlowEngineError('FE_KAFKA_CONSUME', `${where}: reading ${topics.join(', ')} failed: ${describeCause(fetcher.error)}`,
+              { details: { topics, group: config.group }, cause: fetcher.error });
           }
           // Nothing queued: emit partly filled chunks that waited long enough (or all at the end).
-          const end = atEnd() || feed.ended;
+          const end = atEnd();
           const now = performance.now();
           let oldest = Infinity;
           for (const part of partials.values()) {
@@ -253,7 +267,7 @@ export const kafkaSource = defineSource({
             return;
           }
           if (now - lastYield >= IDLE_HEARTBEAT_MS) yield heartbeat();
-          await feed.wait(oldest === Infinity ? maxWaitMs : Math.max(1, maxWaitMs - (now - oldest)));
+          await fetcher.wait(oldest === Infinity ? maxWaitMs : Math.max(1, maxWaitMs - (now - oldest)));
         }
       },
       async ack(position: KafkaPosition) {

@@ -10,7 +10,8 @@ export type Format = 'json' | 'csv' | 'raw';
 export interface RawRecord {
   readonly key: Buffer | undefined;
   readonly value: Buffer | undefined;
-  readonly headers: Map<Buffer | undefined, Buffer | undefined>;
+  /** Name and value pairs, in the order they came; either may be null. */
+  readonly headers: Iterable<readonly [Buffer | null | undefined, Buffer | null | undefined]>;
   readonly topic: string;
   readonly partition: number;
   readonly timestamp: bigint;
@@ -136,7 +137,7 @@ export class RecordDecoder {
         return record.key === undefined ? column.appendNull() : this.#appendUtf8(column as StringColumnBuilder, record.key);
       case 'headers': {
         const headers: Record<string, string | null> = {};
-        for (const [name, value] of record.headers) headers[name === undefined ? '' : this.#text(name)] = value === undefined ? null : this.#text(value);
+        for (const [name, value] of record.headers) headers[name == null ? '' : this.#text(name)] = value == null ? null : this.#text(value);
         return column.append(JSON.stringify(headers));
       }
       case 'timestamp':
