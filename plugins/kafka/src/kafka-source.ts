@@ -144,6 +144,9 @@ export const kafkaSource = defineSource({
         maxWaitMs: Math.min(500, maxWaitMs * 2),
         highWater: Math.max(1000, chunkSize * 2),
         endOffsets,
+        onReset: ({ topic, partition, from, to, first, end }) => ctx.logger.warn(
+          `${where}: ${topic}/${partition}: offset ${from} is outside the partition's records (${first} to ${end}: deleted by retention, or the topic was recreated); reading from ${to} (startFrom ${config.startFrom === 'latest' ? 'latest' : 'earliest'})`,
+          { topic, partition, from: from.toString(), to: to.toString() }),
       });
       // Registered after the rebalance bookkeeping above, so `owned` is current when it refetches.
       consumer.on('consumer:group:join', () => fetcher.reassigned());

@@ -90,4 +90,27 @@ describe.skipIf(BROKERS === undefined)(`PartitionFetcher${skipped}`, () => {
     expect((await drain(latest, (values) => values.length >= 1)).values).toEqual(['c']);
     latest.close();
   }, 60_000);
+
+  it('moves a committed offset outside the partition\'s records (a recreated topic, retention) to startFrom, and says so', async () => {
+    const topic = unique('fetch-oor');
+    await createTopic(topic);
+    await produce(topic, [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
+    for (const fallback of ['earliest', 'latest'] as const) {
+      const consumer = await member(topic, unique(`fetch-oor-${fallback}`));
+      await consumer.commit({ offsets: [{ topic, partition: 0, offset: 1000n, leaderEpoch: -1 }] });
+      const resets: unknown[] = [];
+      const fetcher = new PartitionFetcher(consumer, [topic], { ...options, fallback, onReset: (reset) => void resets.push(reset) });
+      fetcher.start();
+      if (fallback === 'earliest') {
+        expect((await drain(fetcher, (values) => values.length >= 3)).values).toEqual(['a', 'b', 'c']);
+      } else {
+        await fetcher.wait(500);
+        expect(fetcher.drained).toBe(true);
+      }
+      expect(fetcher.error).toBeUndefined();
+      expect(resets).toEqual([{ topic, partition: 0, from: 1000n, to: fallback === 'earliest' ? 0n : 3n, first: 0n, end: 3n }]);
+      expect(fetcher.positions.get(`${topic}:0`)).toBe(3n);
+      fetcher.close();
+    }
+  }, 60_000);
 });

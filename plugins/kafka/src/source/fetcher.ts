@@ -43,6 +43,19 @@ export interface FetcherOptions {
   readonly highWater: number;
   /** `stopAtEnd`: the end offsets per topic and partition; a partition that reached its end is not fetched again. */
   readonly endOffsets?: ReadonlyMap<string, readonly bigint[]> | undefined;
+  /** Told when a position outside the partition's records was moved to the fallback. */
+  readonly onReset?: ((reset: OffsetReset) => void) | undefined;
+}
+
+/** A partition whose position was outside its records: deleted by retention, or a recreated topic. */
+export interface OffsetReset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly from: bigint;
+  readonly to: bigint;
+  /** The partition's records at the time: offsets `[first, end)`. */
+  readonly first: bigint;
+  readonly end: bigint;
 }
 
 /**
@@ -197,9 +210,42 @@ export class PartitionFetcher {
       },
       (error: unknown) => {
         this.#inflight.delete(leader);
-        this.#failed(error);
+        if (assignment !== this.#assignment || !isOffsetOutOfRange(error)) {
+          this.#failed(error);
+          return;
+        }
+        this.#resetOutOfRange(requests).then(
+          (moved) => (moved ? this.#pump() : this.#failed(error)),
+          (cause: unknown) => this.#failed(cause),
+        );
       },
     );
+  }
+
+  /**
+   * After OFFSET_OUT_OF_RANGE: moves each position of `requests` that lies outside its
+   * partition's records to the fallback, as Kafka's `auto.offset.reset` does. Resolves whether
+   * one moved (none moving means the error was something else: the caller fails with it).
+   */
+  async #resetOutOfRange(requests: readonly FetchRequest[]): Promise<boolean> {
+    const topics = [...new Set(requests.map(({ topic }) => topic))];
+    const [firsts, ends] = await Promise.all([
+      this.#consumer.listOffsets({ topics, timestamp: EARLIEST }),
+      this.#consumer.listOffsets({ topics, timestamp: LATEST }),
+    ]);
+    let moved = false;
+    for (const { topic, partition } of requests) {
+      const key = `${topic}:${partition}`;
+      const from = this.positions.get(key);
+      const first = firsts.get(topic)?.[partition] ?? 0n;
+      const end = ends.get(topic)?.[partition] ?? 0n;
+      if (from === undefined || (from >= first && from <= end)) continue;
+      const to = this.#options.fallback === 'latest' ? end : first;
+      this.positions.set(key, to);
+      this.#options.onReset?.({ topic, partition, from, to, first, end });
+      moved = true;
+    }
+    return moved;
   }
 
   /** Queues the batches of a fetch response and moves the positions past them. Returns whether records came. */
@@ -316,6 +362,12 @@ export class RecordView {
     if (this.#batch === undefined || this.#record === undefined) throw new Error('RecordView: not pointed at a record');
     return { batch: this.#batch, record: this.#record };
   }
+}
+
+/** Whether a fetch failed because an offset asked for lies outside its partition's records. */
+function isOffsetOutOfRange(error: unknown): boolean {
+  const found = (error as { findBy?: (key: string, value: unknown) => unknown } | undefined)?.findBy;
+  return typeof found === 'function' && found.call(error, 'apiId', 'OFFSET_OUT_OF_RANGE') != null;
 }
 
 /** Whether a client error means "the group moved on" (a rebalance), not a broken broker. */
