@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Consumer } from '@platformatic/kafka';
-import { PartitionFetcher, RecordView, type FetchedBatch } from '../src/source/fetcher.js';
-import { BROKERS, SKIP_REASON, createTopic, produce, unique } from './kafka.js';
+import { PartitionFetcher, RecordView, type FetchedBatch } from './fetcher.js';
+import { BROKERS, SKIP_REASON, createTopic, produce, unique } from '../../test/kafka.js';
 
 const skipped = BROKERS === undefined ? ` (skipped: ${SKIP_REASON})` : '';
 const consumers: Consumer[] = [];
