@@ -305,7 +305,6 @@ export class CsvTokenizer {
           const next = (this.handler as Required<RowHandler>).takeSimpleRow(buf, pos, limit, this.base);
           if (next >= 0) {
             pos = next;
-            this.line++;
             this.tookRow(next);
             continue;
           }
@@ -485,9 +484,12 @@ export class CsvTokenizer {
     this.fieldCount++;
   }
 
-  /** The bookkeeping of {@link endRow} for a row the handler took whole, ending just before `next`. */
+  /**
+   * The bookkeeping of {@link endRow} for a row the handler took whole, ending just before `next`.
+   * (`rowEnd` is left alone: only `onRow` and the rejects it makes read it.)
+   */
   private tookRow(next: number): void {
-    this.rowEnd = next - 2 >= this.rowStart && this.buf[next - 2] === CR ? next - 2 : next - 1;
+    this.line++;
     this.rowNextOffset = this.base + next;
     this.rows++;
     this.rowStart = next;

@@ -150,37 +150,16 @@ export class RowFiller implements RowHandler {
         (builders[c] as Int32ColumnBuilder).appendNull();
         continue;
       }
-      if (escaped && kind === STRING) {
-        if (this.scratch.length < end - start) this.scratch = new Uint8Array((end - start) * 2);
-        const n = unescapeField(buf, start, end, quote, this.dialect.escape, this.scratch);
-        (builders[c] as StringColumnBuilder).appendBytes(this.scratch, 0, n);
-      } else       if (kind === STRING) {
-        (builders[c] as StringColumnBuilder).appendBytes(buf, start, end);
-      } else if (kind === INT32) {
-        let value = plainValue;
-        if (!plain || value > 2147483647) {
-          value = parseInt32(buf, start, end);
-          if (parseStatus !== PARSE_OK) return this.undoRow(row, c);
-        }
-        (builders[c] as Int32ColumnBuilder).append(value);
+      if (!plain) {
+        if (!this.appendField(c, kind as number, buf, start, end, escaped)) return this.undoRow(row, c);
+      } else if (kind === INT32 && plainValue <= 2147483647) {
+        (builders[c] as Int32ColumnBuilder).append(plainValue);
       } else if (kind === FLOAT64) {
-        let value = plainValue;
-        if (!plain) {
-          value = parseFloat64(buf, start, end);
-          if (parseStatus !== PARSE_OK) return this.undoRow(row, c);
-        }
-        (builders[c] as Float64ColumnBuilder).append(value);
-      } else if (kind === INT64 && plain) {
-        (builders[c] as Int64ColumnBuilder).appendNumber(plainValue);
+        (builders[c] as Float64ColumnBuilder).append(plainValue);
       } else if (kind === INT64) {
-        const value = parseInt64(buf, start, end);
-        if (parseStatus !== PARSE_OK) return this.undoRow(row, c);
-        if (typeof value === 'number') (builders[c] as Int64ColumnBuilder).appendNumber(value);
-        else (builders[c] as Int64ColumnBuilder).appendBigInt(value);
-      } else {
-        const value = parseBool(buf, start, end);
-        if (parseStatus !== PARSE_OK) return this.undoRow(row, c);
-        (builders[c] as BoolColumnBuilder).append(value === 1);
+        (builders[c] as Int64ColumnBuilder).appendNumber(plainValue);
+      } else if (!this.appendField(c, kind as number, buf, start, end, escaped)) {
+        return this.undoRow(row, c);
       }
     }
     if (buf[p - 1] === CR) {
@@ -234,35 +213,48 @@ export class RowFiller implements RowHandler {
         (builders[c] as Int32ColumnBuilder).appendNull();
         continue;
       }
-      if (kind === STRING) {
-        if ((flags & FIELD_ESCAPED) === 0) {
-          (builders[c] as StringColumnBuilder).appendBytes(buf, start, end);
-        } else {
-          if (this.scratch.length < end - start) this.scratch = new Uint8Array((end - start) * 2);
-          const n = unescapeField(buf, start, end, this.dialect.quote, this.dialect.escape, this.scratch);
-          (builders[c] as StringColumnBuilder).appendBytes(this.scratch, 0, n);
-        }
-      } else if (kind === INT32) {
-        const value = parseInt32(buf, start, end);
-        if (parseStatus !== PARSE_OK) return this.rejectValue(t, row, c, start, 'parse');
-        (builders[c] as Int32ColumnBuilder).append(value);
-      } else if (kind === FLOAT64) {
-        const value = parseFloat64(buf, start, end);
-        if (parseStatus !== PARSE_OK) return this.rejectValue(t, row, c, start, 'parse');
-        (builders[c] as Float64ColumnBuilder).append(value);
-      } else if (kind === INT64) {
-        const value = parseInt64(buf, start, end);
-        if (parseStatus !== PARSE_OK) return this.rejectValue(t, row, c, start, 'parse');
-        if (typeof value === 'number') (builders[c] as Int64ColumnBuilder).appendNumber(value);
-        else (builders[c] as Int64ColumnBuilder).appendBigInt(value);
-      } else {
-        const value = parseBool(buf, start, end);
-        if (parseStatus !== PARSE_OK) return this.rejectValue(t, row, c, start, 'parse');
-        (builders[c] as BoolColumnBuilder).append(value === 1);
-      }
+      if (!this.appendField(c, kind as number, buf, start, end, (flags & FIELD_ESCAPED) !== 0)) return this.rejectValue(t, row, c, start, 'parse');
     }
     this.delivered++;
     if (this.builder.length >= this.chunkSize) this.finishChunk(t.rowNextOffset);
+  }
+
+  /**
+   * Appends field `[start, end)` of `buf` to column `c`, parsed as its kind (a string copied as
+   * UTF-8, unescaped when `escaped`). Returns false, appending nothing, when the bytes do not parse;
+   * `parseStatus` then says whether they were invalid or out of range.
+   */
+  private appendField(c: number, kind: number, buf: Uint8Array, start: number, end: number, escaped: boolean): boolean {
+    const builder = this.builders[c];
+    if (kind === STRING) {
+      if (!escaped) {
+        (builder as StringColumnBuilder).appendBytes(buf, start, end);
+      } else {
+        if (this.scratch.length < end - start) this.scratch = new Uint8Array((end - start) * 2);
+        const n = unescapeField(buf, start, end, this.dialect.quote, this.dialect.escape, this.scratch);
+        (builder as StringColumnBuilder).appendBytes(this.scratch, 0, n);
+      }
+      return true;
+    }
+    if (kind === INT32) {
+      const value = parseInt32(buf, start, end);
+      if (parseStatus !== PARSE_OK) return false;
+      (builder as Int32ColumnBuilder).append(value);
+    } else if (kind === FLOAT64) {
+      const value = parseFloat64(buf, start, end);
+      if (parseStatus !== PARSE_OK) return false;
+      (builder as Float64ColumnBuilder).append(value);
+    } else if (kind === INT64) {
+      const value = parseInt64(buf, start, end);
+      if (parseStatus !== PARSE_OK) return false;
+      if (typeof value === 'number') (builder as Int64ColumnBuilder).appendNumber(value);
+      else (builder as Int64ColumnBuilder).appendBigInt(value);
+    } else {
+      const value = parseBool(buf, start, end);
+      if (parseStatus !== PARSE_OK) return false;
+      (builder as BoolColumnBuilder).append(value === 1);
+    }
+    return true;
   }
 
   /** Moves the rows built so far into {@link ready}, tagged with the offset after the last one. */
