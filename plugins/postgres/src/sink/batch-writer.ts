@@ -153,12 +153,7 @@ export class BatchWriter {
 
   async #beginCopy(): Promise<void> {
     const client = await this.#begin();
-    const { sql, format } = this.#options.target;
-    const stream = client.query(copyStreams.from(sql.copy));
-    stream.on('error', (error: unknown) => void (this.#streamError ??= error));
-    // Queued ahead of the first segment; a failure surfaces through the stream's error like any write.
-    if (format.header.length > 0) stream.write(format.header);
-    this.#stream = stream;
+    this.#stream = openCopy(client, this.#options.target, (error) => void (this.#streamError ??= error));
   }
 
   async #commitStream(): Promise<void> {
@@ -188,19 +183,17 @@ export class BatchWriter {
   async #load(rows: readonly RowRef[]): Promise<void> {
     if (rows.length === 0) return;
     const client = this.#client as PgClient;
-    const { sql: { copy, upsert }, format } = this.#options.target;
-    const stream = client.query(copyStreams.from(copy));
+    const { target } = this.#options;
     let failed: unknown;
-    stream.on('error', (error: unknown) => void (failed ??= error));
+    const stream = openCopy(client, target, (error) => void (failed ??= error));
     try {
-      // A new COPY: binary needs its own header and trailer around the replayed rows.
-      if (format.header.length > 0) await writeTo(stream, format.header);
       for (const part of rowsData(rows)) await writeTo(stream, part);
-      await endStream(stream, format.trailer);
+      await endStream(stream, target.format.trailer);
     } catch (error) {
       failed ??= error;
     }
     if (failed !== undefined) throw failed;
+    const upsert = target.sql.upsert;
     if (upsert !== undefined) {
       await client.query(upsert.merge);
       await client.query(upsert.clearStaging);
@@ -308,6 +301,17 @@ function writeTo(stream: CopyStream, data: Buffer): Promise<void> {
       else resolve();
     });
   });
+}
+
+/**
+ * Starts the target's `COPY … FROM STDIN` and queues its format's header (binary COPY opens every
+ * COPY with one, a replay's too); any failure, the header's included, reaches `onError`.
+ */
+function openCopy(client: PgClient, target: SinkTarget, onError: (error: unknown) => void): CopyStream {
+  const stream = client.query(copyStreams.from(target.sql.copy));
+  stream.on('error', onError);
+  if (target.format.header.length > 0) stream.write(target.format.header);
+  return stream;
 }
 
 /** Writes `last` (a format's trailer, possibly empty) and ends the COPY. */
