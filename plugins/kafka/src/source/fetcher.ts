@@ -84,6 +84,8 @@ export class PartitionFetcher {
   #assignment = 0;
   /** Leaders with a fetch out. */
   readonly #inflight = new Set<number>();
+  /** Each partition's leader at the last metadata lookup, by `topic:partition`. */
+  readonly #leaders = new Map<string, number>();
   /** Whether #plan is running (it awaits offsets and metadata). */
   #planning = false;
   #closed = false;
@@ -179,12 +181,17 @@ export class PartitionFetcher {
       partitions.filter((partition) => this.#wants(topic, partition)).map((partition) => ({ topic, partition })));
     // Nothing to fetch (no partition assigned, or all at their end): a join or a taken batch wakes it.
     if (wanted.length === 0) return;
+    // Called after every taken batch: while each wanted partition's leader (as last seen) has a
+    // fetch out, there is nothing to send, and no need to ask for metadata.
+    if (wanted.every(({ topic, partition }) => this.#inflight.has(this.#leaders.get(`${topic}:${partition}`) ?? -1))) return;
     const metadata = await this.#consumer.metadata({ topics: [...this.#topics] });
     const byLeader = new Map<number, FetchRequest[]>();
     for (const { topic, partition } of wanted) {
       const info = metadata.topics.get(topic);
       const leader = info?.partitions[partition]?.leader;
-      if (info === undefined || leader === undefined || this.#inflight.has(leader)) continue;
+      if (info === undefined || leader === undefined) continue;
+      this.#leaders.set(`${topic}:${partition}`, leader);
+      if (this.#inflight.has(leader)) continue;
       const requests = byLeader.get(leader) ?? [];
       requests.push({ topic, topicId: info.id, partition, offset: this.positions.get(`${topic}:${partition}`) as bigint });
       byLeader.set(leader, requests);
@@ -320,47 +327,41 @@ export class PartitionFetcher {
  * computed when asked for.
  */
 export class RecordView {
-  #batch: FetchedBatch | undefined;
-  #record: KafkaRecord | undefined;
+  // Set by `point` before any read: the source points the view, then decodes from it.
+  #batch!: FetchedBatch;
+  #record!: KafkaRecord;
 
   point(batch: FetchedBatch, index: number): void {
     this.#batch = batch;
-    this.#record = batch.records[index];
+    this.#record = batch.records[index] as KafkaRecord;
   }
 
   get key(): Buffer | undefined {
-    return this.#current.record.key ?? undefined;
+    return this.#record.key ?? undefined;
   }
 
   get value(): Buffer | undefined {
-    return this.#current.record.value ?? undefined;
+    return this.#record.value ?? undefined;
   }
 
   get headers(): ReadonlyArray<readonly [Buffer | null, Buffer | null]> {
-    return this.#current.record.headers;
+    return this.#record.headers;
   }
 
   get topic(): string {
-    return this.#current.batch.topic;
+    return this.#batch.topic;
   }
 
   get partition(): number {
-    return this.#current.batch.partition;
+    return this.#batch.partition;
   }
 
   get timestamp(): bigint {
-    const { batch, record } = this.#current;
-    return batch.firstTimestamp + record.timestampDelta;
+    return this.#batch.firstTimestamp + this.#record.timestampDelta;
   }
 
   get offset(): bigint {
-    const { batch, record } = this.#current;
-    return batch.firstOffset + BigInt(record.offsetDelta);
-  }
-
-  get #current(): { batch: FetchedBatch; record: KafkaRecord } {
-    if (this.#batch === undefined || this.#record === undefined) throw new Error('RecordView: not pointed at a record');
-    return { batch: this.#batch, record: this.#record };
+    return this.#batch.firstOffset + BigInt(this.#record.offsetDelta);
   }
 }
 
