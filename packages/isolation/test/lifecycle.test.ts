@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FlowEngineError } from '@flowengine/sdk';
-import type { RejectedRow } from '@flowengine/sdk';
+import { BufferPool, ChunkBuilder, FlowEngineError, threadBufferPool } from '@flowengine/sdk';
+import type { Chunk, RejectedRow } from '@flowengine/sdk';
 import { createInstanceHost, startInstance } from '@flowengine/isolation';
 import type { SourceHandle } from '@flowengine/isolation';
 import { numberChunk, numbers, plugin, recordingMeter, transformOptions, values } from './helpers.js';
@@ -29,6 +29,19 @@ describe('chunks across the boundary', () => {
     expect(buffer.byteLength).toBe(0);
     expect(values(out)).toEqual([1, 2, 3]);
     await handle.close();
+  });
+
+  it('a chunk back from a worker belongs to this thread: releasing it puts its buffer in threadBufferPool', async () => {
+    const handle = await startInstance(transformOptions('pooled', 'identity'));
+    const builder = new ChunkBuilder(numbers, { pool: new BufferPool() }); // a size-class buffer, as pooled chunks have
+    for (const n of [5, 6, 7]) builder.column(0).append(n);
+    threadBufferPool.clear();
+    const [out] = await handle.transform(builder.finish());
+    await handle.close();
+    expect(values([out as Chunk])).toEqual([5, 6, 7]);
+    (out as Chunk).release();
+    expect(threadBufferPool.stats().idleBuffers).toBe(1);
+    expect(threadBufferPool.acquire((out as Chunk).byteLength)).toBe((out as Chunk).buffer);
   });
 
   it('inline mode passes the chunk itself', async () => {

@@ -21,7 +21,7 @@ export type { ColumnLayout } from './chunk/layout.js';
 export { ALIGNMENT, align, fixedDataBytes } from './chunk/layout.js';
 export { encodeChunk, decodeChunk, CHUNK_FORMAT_VERSION } from './chunk/codec.js';
 export type { EncodedChunk } from './chunk/codec.js';
-export { BufferPool } from './chunk/buffer-pool.js';
+export { BufferPool, threadBufferPool } from './chunk/buffer-pool.js';
 export type { BufferPoolOptions } from './chunk/buffer-pool.js';
 export { ObjectPool, ChunkBuilderPool, ArrayRowPool } from './chunk/pools.js';
 export type { PoolSize } from './chunk/pools.js';

@@ -15,6 +15,9 @@ export default defineTransform({
     return {
       transform(chunk) {
         const kept = filterChunk(chunk, predicate);
+        // A chunk whose rows all pass comes back as is; otherwise the kept rows were copied and
+        // the input's buffer can serve the next output.
+        if (kept !== chunk) chunk.release();
         return kept;
       },
     };

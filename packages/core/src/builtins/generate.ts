@@ -1,4 +1,4 @@
-import { ALIGNMENT, Chunk, FlowEngineError, Schema, Type, align, defineSource, fixedDataBytes, type ColumnLayout, type Field } from '@flowengine/sdk';
+import { ALIGNMENT, Chunk, FlowEngineError, Schema, Type, align, defineSource, fixedDataBytes, threadBufferPool, type ColumnLayout, type Field } from '@flowengine/sdk';
 
 const GenerateConfig = Type.Object({
   count: Type.Integer({ minimum: 0, description: 'Rows to generate.' }),
@@ -149,7 +149,7 @@ function poolWriter(field: Field, pool: Pool): ColumnWriter {
     }
     case 'bool': return {
       write: (buffer, { data }, first, rows) => {
-        const bits = new Uint8Array(buffer, data, (rows + 7) >> 3);
+        const bits = new Uint8Array(buffer, data, (rows + 7) >> 3).fill(0); // a pooled buffer holds old bits
         for (let i = 0; i < rows; i++) if (pool.values[(first + i) % POOL_ROWS] === true) bits[i >> 3] = (bits[i >> 3] as number) | (1 << (i & 7));
       },
     };
@@ -210,7 +210,15 @@ function generateChunk(schema: Schema, writers: readonly ColumnWriter[], first: 
     return { nullCount: 0, validity: -1, offsets, data, dataBytes };
   });
   // Never a zero-length buffer: a transferred chunk then always shows as detached (byteLength 0).
-  const buffer = new ArrayBuffer(Math.max(size, ALIGNMENT));
-  writers.forEach((writer, i) => writer.write(buffer, layout[i] as ColumnLayout, first, rows));
-  return new Chunk(schema, rows, buffer, size, layout);
+  // From this thread's pool: an inline sink that releases its chunks hands the buffers back.
+  const buffer = threadBufferPool.acquire(Math.max(size, ALIGNMENT));
+  const target = new Uint8Array(buffer);
+  writers.forEach((writer, i) => {
+    const at = layout[i] as ColumnLayout;
+    writer.write(buffer, at, first, rows);
+    // The padding after each region: no earlier chunk's bytes left there.
+    if (at.offsets >= 0) target.fill(0, at.offsets + (rows + 1) * 4, align(at.offsets + (rows + 1) * 4));
+    target.fill(0, at.data + at.dataBytes, align(at.data + at.dataBytes));
+  });
+  return new Chunk(schema, rows, buffer, size, layout, threadBufferPool);
 }

@@ -36,6 +36,13 @@ export default defineTransform({
   outputSchema: (inputSchema, config) => project(inputSchema, config.columns).outputSchema,
   open(ctx, inputSchema) {
     const projection = project(inputSchema, ctx.config.columns);
-    return { transform: (chunk) => projection.apply(chunk) };
+    return {
+      transform(chunk) {
+        const projected = projection.apply(chunk);
+        // The projection copied what it needs: the input's buffer can serve the next output.
+        chunk.release();
+        return projected;
+      },
+    };
   },
 });

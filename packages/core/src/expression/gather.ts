@@ -1,4 +1,4 @@
-import { ALIGNMENT, Chunk, align, fixedDataBytes } from '@flowengine/sdk';
+import { ALIGNMENT, Chunk, align, fixedDataBytes, threadBufferPool } from '@flowengine/sdk';
 import type { Column, ColumnLayout, Schema } from '@flowengine/sdk';
 
 /** One output column: a column to copy from and the rows to take (null: all of them, in order). */
@@ -9,7 +9,8 @@ export interface GatherSource {
 
 /**
  * Packs columns into a new chunk with ONE buffer in the SDK's layout (8-aligned regions), copying
- * typed-array values and UTF-8 bytes directly — nothing is decoded or boxed on the way.
+ * typed-array values and UTF-8 bytes directly — nothing is decoded or boxed on the way. The buffer
+ * comes from this thread's pool (the caller releases its input there when done with it).
  */
 export function gatherChunk(schema: Schema, length: number, sources: readonly GatherSource[]): Chunk {
   const layout: ColumnLayout[] = [];
@@ -27,10 +28,11 @@ export function gatherChunk(schema: Schema, length: number, sources: readonly Ga
     layout.push({ nullCount: nulls, validity, offsets, data: size, dataBytes });
     size = align(size + dataBytes);
   }
-  const buffer = new ArrayBuffer(Math.max(size, ALIGNMENT));
+  const buffer = threadBufferPool.acquire(Math.max(size, ALIGNMENT));
   const target = new Uint8Array(buffer);
   sources.forEach(({ column, rows }, c) => {
     const plan = layout[c] as ColumnLayout;
+    clearPadding(target, plan, column.type === 'string' ? (length + 1) * 4 : 0, length);
     if (plan.validity >= 0) gatherBits(column.validity as Uint8Array, rows, length, target.subarray(plan.validity));
     switch (column.type) {
       case 'int32': gatherInt32(column.values, rows, length, new Int32Array(buffer, plan.data, length)); break;
@@ -44,7 +46,14 @@ export function gatherChunk(schema: Schema, length: number, sources: readonly Ga
       case 'string': gatherStrings(column.offsets, column.bytes, rows, length, new Int32Array(buffer, plan.offsets, length + 1), target, plan.data); break;
     }
   });
-  return new Chunk(schema, length, buffer, size, layout);
+  return new Chunk(schema, length, buffer, size, layout, threadBufferPool);
+}
+
+/** Zeroes the bytes between each region's end and the next aligned start: a pooled buffer holds an earlier chunk's bytes there. */
+function clearPadding(target: Uint8Array, plan: ColumnLayout, offsetsBytes: number, length: number): void {
+  if (plan.validity >= 0) target.fill(0, plan.validity + ((length + 7) >> 3), align(plan.validity + ((length + 7) >> 3)));
+  if (plan.offsets >= 0) target.fill(0, plan.offsets + offsetsBytes, align(plan.offsets + offsetsBytes));
+  target.fill(0, plan.data + plan.dataBytes, align(plan.data + plan.dataBytes));
 }
 
 function countNulls(validity: Uint8Array, rows: Uint32Array, length: number): number {

@@ -1,4 +1,4 @@
-import { decodeChunk, encodeChunk } from '@flowengine/sdk';
+import { decodeChunk, encodeChunk, threadBufferPool } from '@flowengine/sdk';
 import type { Chunk, EncodedChunk } from '@flowengine/sdk';
 import type { ChunkCodec } from './protocol.js';
 
@@ -8,7 +8,9 @@ export const transferCodec: ChunkCodec<EncodedChunk> = {
     const { message, transfer } = encodeChunk(chunk);
     return { wire: message, transfer };
   },
-  decode: (wire) => decodeChunk(wire),
+  // A transferred buffer belongs to this thread now: whoever consumes the chunk may release it
+  // into this thread's pool, where the next chunk built here can take it.
+  decode: (wire) => decodeChunk(wire, { pool: threadBufferPool }),
   copy(wire) {
     const buffer = wire.buffer.slice(0);
     return { wire: { ...wire, buffer }, transfer: [buffer] };

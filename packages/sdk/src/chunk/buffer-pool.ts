@@ -69,6 +69,17 @@ export class BufferPool {
   }
 }
 
+/**
+ * This thread's pool, for buffers whose chunks are made and consumed by different code on one
+ * thread: the isolation host decodes a chunk that arrived from another thread into it, and the
+ * built-in transforms draw their output from it and release their input to it. A transform that
+ * takes one chunk and makes one therefore reuses its last input's buffer instead of allocating
+ * (and the allocator zeroing) a fresh one per chunk. Module state is per thread: a worker thread
+ * loads its own copy of this module, so no buffer is ever shared between threads through it.
+ * Smaller than a pool's default bound: it lives as long as the thread.
+ */
+export const threadBufferPool = new BufferPool({ maxBytes: 64 * 1024 * 1024 });
+
 function classBits(byteLength: number): number {
   if (byteLength <= 1 << MIN_CLASS_BITS) return MIN_CLASS_BITS;
   if (byteLength > 2 ** MAX_CLASS_BITS) return MAX_CLASS_BITS + 1;
