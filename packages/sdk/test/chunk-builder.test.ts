@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ArrayRowPool, BufferPool, Chunk, ChunkBuilder, ChunkBuilderPool, Int64Column, Schema, StringColumnBuilder,
-  chunkFromRows, decodeChunk, encodeChunk,
+  chunkFromRows, decodeChunk, encodeChunk, threadBufferPool,
 } from '@flowengine/sdk';
 import type { EncodedChunk } from '@flowengine/sdk';
 import { thrown } from './helpers.js';
@@ -299,6 +299,16 @@ describe('pools', () => {
     pool.release(detached);
     pool.release(new ArrayBuffer(8192)); // over maxBytes
     expect(pool.stats()).toMatchObject({ idleBuffers: 1, idleBytes: 1024 });
+  });
+
+  it('bounds the thread pool tightly: 4 buffers a size class, 8 MiB in all (idle buffers count against memoryLimitMB)', () => {
+    threadBufferPool.clear();
+    for (let i = 0; i < 8; i++) threadBufferPool.release(new ArrayBuffer(1024));
+    expect(threadBufferPool.stats()).toMatchObject({ idleBuffers: 4, idleBytes: 4096 });
+    threadBufferPool.clear();
+    for (let i = 0; i < 4; i++) threadBufferPool.release(new ArrayBuffer(4 * 1024 * 1024));
+    expect(threadBufferPool.stats()).toMatchObject({ idleBuffers: 2, idleBytes: 8 * 1024 * 1024 });
+    threadBufferPool.clear();
   });
 
   it('sizes builder and row pools by initialSize / maxSize', () => {

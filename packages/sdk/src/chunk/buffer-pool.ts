@@ -76,9 +76,11 @@ export class BufferPool {
  * takes one chunk and makes one therefore reuses its last input's buffer instead of allocating
  * (and the allocator zeroing) a fresh one per chunk. Module state is per thread: a worker thread
  * loads its own copy of this module, so no buffer is ever shared between threads through it.
- * Smaller than a pool's default bound: it lives as long as the thread.
+ * Bounded far below a pool's default: it lives as long as the thread, and its idle buffers are
+ * external memory, which the isolation host's watchdog counts against the instance's
+ * memoryLimitMB. A steady stream needs only one or two idle buffers a size class.
  */
-export const threadBufferPool = new BufferPool({ maxBytes: 64 * 1024 * 1024 });
+export const threadBufferPool = new BufferPool({ maxPerClass: 4, maxBytes: 8 * 1024 * 1024 });
 
 function classBits(byteLength: number): number {
   if (byteLength <= 1 << MIN_CLASS_BITS) return MIN_CLASS_BITS;
