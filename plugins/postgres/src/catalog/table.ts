@@ -1,5 +1,5 @@
 import { FlowEngineError } from '@flowengine/sdk';
-import pg from 'pg';
+import pg from '../connection/pg.js';
 import type { PgClient } from '../connection/connect.js';
 
 /** One column of a table as the catalog describes it. */

@@ -1,8 +1,9 @@
 import { FlowEngineError, type PluginLogger } from '@flowengine/sdk';
-import pg from 'pg';
+import type { Client } from 'pg';
+import pg from './pg.js';
 import { backoffDelay, isConnectionLoss, sleep, type RetryPolicy } from './retry.js';
 
-export type PgClient = pg.Client;
+export type PgClient = Client;
 
 /** What every connection needs to know: where, who it is in `pg_stat_activity`, how to retry. */
 export interface ConnectOptions {
