@@ -14,7 +14,7 @@ import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchContext, integerOptions, mediansOf, printTable, runCase as runChild, runEngine, yamlValue } from './_lib.mjs';
+import { benchContext, integerOptions, median, mediansOf, printTable, runCase as runChild, runEngine, yamlValue } from './_lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -100,8 +100,13 @@ printTable(results.map((r) => ({
   'client CPU s': Number.isNaN(r.cpuSeconds) ? '—' : r.cpuSeconds.toFixed(2),
   'peak RSS MB': Number.isNaN(r.maxRssKb) ? '—' : (r.maxRssKb / 1024).toFixed(0),
 })));
-const ratio = (ours, base) => `${(base.seconds / ours.seconds).toFixed(2)}x`;
-console.log(`\nmedians of ${reps}; ratio to psql (rows/s, goal >= 0.8): sink worker ${ratio(results[1], results[0])}, inline ${ratio(results[2], results[0])} (sink alone ${ratio(results[3], results[0])}); source worker ${ratio(results[5], results[4])}, inline ${ratio(results[6], results[4])}`);
+// psql's own time moves a lot between reps on a shared host (0.65 to 1.12 s to /dev/null within
+// one session), so each ratio is the median over reps of ours against the psql run of the same rep.
+const ratio = (ours, base) => {
+  const [mine, theirs] = [runs.get(ours.name), runs.get(base.name)];
+  return `${median(mine.map((run, rep) => theirs[rep].seconds / run.seconds)).toFixed(2)}x`;
+};
+console.log(`\nmedians of ${reps} (walls), and of each rep's ratio to that rep's psql run (rows/s, goal >= 0.8): sink worker ${ratio(results[1], results[0])}, inline ${ratio(results[2], results[0])} (sink alone ${ratio(results[3], results[0])}); source worker ${ratio(results[5], results[4])}, inline ${ratio(results[6], results[4])}`);
 console.log(`load average: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores (the server shares them; figures on a busy machine are noisy)`);
 
 function cpuSecondsNow() {
