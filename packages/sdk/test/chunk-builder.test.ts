@@ -301,6 +301,24 @@ describe('pools', () => {
     expect(pool.stats()).toMatchObject({ idleBuffers: 1, idleBytes: 1024 });
   });
 
+  it('copy() keeps the rows in a buffer of its own, readable after the original is released and its buffer reused', () => {
+    const pool = new BufferPool();
+    const builder = new ChunkBuilder(all, { pool });
+    builder.appendRow([1, 2n, 1.5, true, 'é', 3n]);
+    builder.appendRow([null, null, null, null, null, null]);
+    const original = builder.finish();
+    const copy = original.copy();
+    expect(copy.buffer).not.toBe(original.buffer);
+    expect(copy.buffer.byteLength).toBe(original.byteLength);
+    const rows = (chunk: Chunk) => Array.from(chunk.rows(), (row) => row.toObject());
+    const expected = rows(original);
+    original.release();
+    new Uint8Array(pool.acquire(original.byteLength)).fill(0xff); // the released buffer, reused
+    expect(rows(copy)).toEqual(expected);
+    copy.release(); // from no pool: nothing goes back
+    expect(pool.stats().idleBuffers).toBe(0);
+  });
+
   it('bounds the thread pool tightly: 4 buffers a size class, 8 MiB in all (idle buffers count against memoryLimitMB)', () => {
     threadBufferPool.clear();
     for (let i = 0; i < 8; i++) threadBufferPool.release(new ArrayBuffer(1024));

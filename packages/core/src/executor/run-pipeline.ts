@@ -1,5 +1,5 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import { Chunk, FlowEngineError, type Schema } from '@flowengine/sdk';
+import { FlowEngineError, type Chunk, type Schema } from '@flowengine/sdk';
 import { buildPipelineGraph } from '../graph/pipeline-graph.js';
 import { AckTracker } from './ack-tracker.js';
 import { DeadLetterWriter } from './dead-letter-writer.js';
@@ -395,10 +395,10 @@ class Execution {
     if (handle?.kind === 'source') await handle.ack(ack.position);
   }
 
-  /** Fan-out: every consumer gets its own copy, because sending a chunk to a worker detaches it. */
+  /** Fan-out: every consumer gets its own copy: sending a chunk to a worker detaches it, and a consumer may release it. */
   async #emit(outputs: readonly EdgeChannel[], envelope: Envelope): Promise<void> {
     for (let i = 0; i < outputs.length; i++) {
-      const chunk = envelope.chunk === null || i === outputs.length - 1 ? envelope.chunk : copyChunk(envelope.chunk);
+      const chunk = envelope.chunk === null || i === outputs.length - 1 ? envelope.chunk : envelope.chunk.copy();
       // push() returns nothing when the item was taken at once: no await, no tick, on that path.
       const pending = (outputs[i] as EdgeChannel).push({ ...envelope, chunk });
       if (pending !== undefined) await pending;
@@ -425,10 +425,6 @@ class Execution {
   }
 }
 
-/** A chunk with its own buffer: one chunk sent to several consumers (fan-out) needs one per consumer. */
-function copyChunk(chunk: Chunk): Chunk {
-  return new Chunk(chunk.schema, chunk.length, chunk.buffer.slice(0, chunk.byteLength), chunk.byteLength, chunk.layout);
-}
 
 function safeStats(handle: InstanceHandle): InstanceStatsLike | undefined {
   try {

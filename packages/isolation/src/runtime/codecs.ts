@@ -21,6 +21,8 @@ export const transferCodec: ChunkCodec<EncodedChunk> = {
 export const inlineCodec: ChunkCodec<Chunk> = {
   encode: (chunk) => ({ wire: chunk, transfer: [] }),
   decode: (wire) => wire,
-  // Inline nothing is transferred, so the caller's chunk stays readable and can be sent again.
-  copy: (wire) => ({ wire, transfer: [] }),
+  // What a restart may send again must be a chunk of its own, as in the other modes: nothing is
+  // transferred inline, but the plugin may release the chunk it was given, and its buffer then
+  // serves the next chunk built on this thread.
+  copy: (wire) => ({ wire: wire.copy(), transfer: [] }),
 };

@@ -62,6 +62,14 @@ export class Chunk {
     for (let i = 0; i < this.length; i++) yield view.moveTo(this, i);
   }
 
+  /**
+   * The same rows in a buffer of their own (exactly {@link Chunk.byteLength} bytes, from no pool):
+   * for a second consumer, or to keep what a consumer may release or a transfer may detach.
+   */
+  copy(): Chunk {
+    return new Chunk(this.schema, this.length, this.buffer.slice(0, this.byteLength), this.byteLength, this.layout);
+  }
+
   /** Whether {@link Chunk.release} was called. */
   get released(): boolean {
     return this.#released;
