@@ -56,7 +56,7 @@ describe('chunk buffers recycled through the thread pool', () => {
     const fresh = [filterChunk(sample(), where), projectChunk(sample(), columns)];
     dirtyPool();
     const recycled = [filterChunk(sample(), where), projectChunk(sample(), columns)];
-    expect(recycled.map((chunk) => chunk.buffer.byteLength === 2 ** Math.log2(chunk.buffer.byteLength))).toEqual([true, true]);
+    expect(recycled.map((chunk) => Number.isInteger(Math.log2(chunk.buffer.byteLength)))).toEqual([true, true]); // pool size classes
     expect(threadBufferPool.stats().hits).toBeGreaterThanOrEqual(2);
     expect(recycled.map(bytesOf)).toEqual(fresh.map(bytesOf));
     expect(recycled.map((chunk) => Array.from(chunk.rows(), (row) => row.toObject())))
