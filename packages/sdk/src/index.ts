@@ -18,7 +18,7 @@ export type { ChunkBuilderOptions } from './chunk/chunk-builder.js';
 export { Int32ColumnBuilder, Int64ColumnBuilder, Float64ColumnBuilder, BoolColumnBuilder, StringColumnBuilder } from './chunk/column-builders.js';
 export type { ColumnBuilder, ColumnData } from './chunk/column-builders.js';
 export type { ColumnLayout } from './chunk/layout.js';
-export { ALIGNMENT, align, fixedDataBytes } from './chunk/layout.js';
+export { ALIGNMENT, align, clearPadding, fixedDataBytes } from './chunk/layout.js';
 export { encodeChunk, decodeChunk, CHUNK_FORMAT_VERSION } from './chunk/codec.js';
 export type { EncodedChunk } from './chunk/codec.js';
 export { BufferPool, threadBufferPool } from './chunk/buffer-pool.js';

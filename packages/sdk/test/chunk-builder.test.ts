@@ -301,6 +301,22 @@ describe('pools', () => {
     expect(pool.stats()).toMatchObject({ idleBuffers: 1, idleBytes: 1024 });
   });
 
+  it('a pooled builder leaves no bytes of an earlier chunk in the padding after any region (validity, offsets, data)', () => {
+    const build = (pool?: BufferPool) => {
+      const builder = new ChunkBuilder(all, { pool });
+      // 4 rows with nulls: 1 validity byte, 20 offset bytes and odd data sizes, each padded to 8.
+      for (let i = 0; i < 4; i++) builder.appendRow(i === 2 ? [null, null, null, null, null, null] : [i, BigInt(i), i / 2, i % 2 === 0, 'é'.repeat(i), BigInt(i)]);
+      return builder.finish();
+    };
+    const fresh = build();
+    // Dirty buffers of every size class the builder's arrays and the chunk may take, more than they need.
+    const pool = new BufferPool({ maxPerClass: 64 });
+    for (let n = 0; n < 40; n++) for (const size of [256, 512, 1024]) pool.release(new Uint8Array(size).fill(0xab).buffer);
+    const pooled = build(pool);
+    expect(pool.stats().hits).toBeGreaterThan(0);
+    expect(Array.from(new Uint8Array(pooled.buffer, 0, pooled.byteLength))).toEqual(Array.from(new Uint8Array(fresh.buffer, 0, fresh.byteLength)));
+  });
+
   it('copy() keeps the rows in a buffer of its own, readable after the original is released and its buffer reused', () => {
     const pool = new BufferPool();
     const builder = new ChunkBuilder(all, { pool });

@@ -1,4 +1,4 @@
-import { ALIGNMENT, Chunk, FlowEngineError, Schema, Type, align, defineSource, fixedDataBytes, threadBufferPool, type ColumnLayout, type Field } from '@flowengine/sdk';
+import { ALIGNMENT, Chunk, FlowEngineError, Schema, Type, align, clearPadding, defineSource, fixedDataBytes, threadBufferPool, type ColumnLayout, type Field } from '@flowengine/sdk';
 
 const GenerateConfig = Type.Object({
   count: Type.Integer({ minimum: 0, description: 'Rows to generate.' }),
@@ -216,9 +216,7 @@ function generateChunk(schema: Schema, writers: readonly ColumnWriter[], first: 
   writers.forEach((writer, i) => {
     const at = layout[i] as ColumnLayout;
     writer.write(buffer, at, first, rows);
-    // The padding after each region: no earlier chunk's bytes left there.
-    if (at.offsets >= 0) target.fill(0, at.offsets + (rows + 1) * 4, align(at.offsets + (rows + 1) * 4));
-    target.fill(0, at.data + at.dataBytes, align(at.data + at.dataBytes));
+    clearPadding(target, at, rows);
   });
   return new Chunk(schema, rows, buffer, size, layout, threadBufferPool);
 }

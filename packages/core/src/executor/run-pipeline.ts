@@ -425,7 +425,6 @@ class Execution {
   }
 }
 
-
 function safeStats(handle: InstanceHandle): InstanceStatsLike | undefined {
   try {
     return handle.stats();

@@ -1,4 +1,4 @@
-import { ALIGNMENT, Chunk, align, fixedDataBytes, threadBufferPool } from '@flowengine/sdk';
+import { ALIGNMENT, Chunk, align, clearPadding, fixedDataBytes, threadBufferPool } from '@flowengine/sdk';
 import type { Column, ColumnLayout, Schema } from '@flowengine/sdk';
 
 /** One output column: a column to copy from and the rows to take (null: all of them, in order). */
@@ -32,7 +32,7 @@ export function gatherChunk(schema: Schema, length: number, sources: readonly Ga
   const target = new Uint8Array(buffer);
   sources.forEach(({ column, rows }, c) => {
     const plan = layout[c] as ColumnLayout;
-    clearPadding(target, plan, column.type === 'string' ? (length + 1) * 4 : 0, length);
+    clearPadding(target, plan, length);
     if (plan.validity >= 0) gatherBits(column.validity as Uint8Array, rows, length, target.subarray(plan.validity));
     switch (column.type) {
       case 'int32': gatherInt32(column.values, rows, length, new Int32Array(buffer, plan.data, length)); break;
@@ -47,13 +47,6 @@ export function gatherChunk(schema: Schema, length: number, sources: readonly Ga
     }
   });
   return new Chunk(schema, length, buffer, size, layout, threadBufferPool);
-}
-
-/** Zeroes the bytes between each region's end and the next aligned start: a pooled buffer holds an earlier chunk's bytes there. */
-function clearPadding(target: Uint8Array, plan: ColumnLayout, offsetsBytes: number, length: number): void {
-  if (plan.validity >= 0) target.fill(0, plan.validity + ((length + 7) >> 3), align(plan.validity + ((length + 7) >> 3)));
-  if (plan.offsets >= 0) target.fill(0, plan.offsets + offsetsBytes, align(plan.offsets + offsetsBytes));
-  target.fill(0, plan.data + plan.dataBytes, align(plan.data + plan.dataBytes));
 }
 
 function countNulls(validity: Uint8Array, rows: Uint32Array, length: number): number {

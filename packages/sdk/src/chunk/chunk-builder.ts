@@ -4,7 +4,7 @@ import type { BufferPool } from './buffer-pool.js';
 import { Chunk } from './chunk.js';
 import { columnBuilderFor } from './column-builders.js';
 import type { ColumnBuilder } from './column-builders.js';
-import { ALIGNMENT, align } from './layout.js';
+import { ALIGNMENT, align, clearPadding } from './layout.js';
 import type { ColumnLayout } from './layout.js';
 
 /** Options of a {@link ChunkBuilder}. */
@@ -136,7 +136,7 @@ export class ChunkBuilder {
       if (at.validity >= 0) column.writeValidity(target, at.validity);
       if (at.offsets >= 0) column.writeOffsets(target, at.offsets);
       column.writeData(target, at.data);
-      target.fill(0, at.data + at.dataBytes, align(at.data + at.dataBytes)); // no stale pooled bytes in padding
+      clearPadding(target, at, length);
     });
     this.reset();
     return new Chunk(this.schema, length, buffer, size, layout, this.#pool);

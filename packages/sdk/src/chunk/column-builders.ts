@@ -397,7 +397,10 @@ export class BoolColumnBuilder extends BaseColumnBuilder {
   }
 
   writeData(target: Uint8Array, at: number): void {
-    target.set(this.bits.subarray(0, (this.length + 7) >> 3), at);
+    const bytes = (this.length + 7) >> 3;
+    target.set(this.bits.subarray(0, bytes), at);
+    // The bits past the last row: an array grown from a pool may hold an earlier chunk's there.
+    if ((this.length & 7) !== 0) target[at + bytes - 1] = (target[at + bytes - 1] as number) & ((1 << (this.length & 7)) - 1);
   }
 
   protected writeEmpty(index: number): void {

@@ -25,6 +25,22 @@ export function align(n: number): number {
   return (n + ALIGNMENT - 1) & ~(ALIGNMENT - 1);
 }
 
+/**
+ * Zeroes the bytes between each region of `column` and the next 8-byte boundary, for a chunk of
+ * `length` rows. A buffer from a pool still holds an earlier chunk's bytes there, and they would
+ * travel with this chunk to other threads and into spill files; call it for every column of a
+ * chunk written into a buffer that may be reused.
+ */
+export function clearPadding(target: Uint8Array, column: ColumnLayout, length: number): void {
+  if (column.validity >= 0) zeroToAlignment(target, column.validity + ((length + 7) >> 3));
+  if (column.offsets >= 0) zeroToAlignment(target, column.offsets + (length + 1) * 4);
+  zeroToAlignment(target, column.data + column.dataBytes);
+}
+
+function zeroToAlignment(target: Uint8Array, end: number): void {
+  target.fill(0, end, align(end));
+}
+
 /** Bytes of the fixed-width data region of a column of `length` values (strings: see offsets). */
 export function fixedDataBytes(type: Field['type'], length: number): number {
   switch (type) {

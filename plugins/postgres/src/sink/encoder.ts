@@ -10,7 +10,6 @@ export interface EncodedRows {
   readonly rowEnds: Int32Array;
 }
 
-
 /**
  * Writes a chunk (or its rows `from` to `to`) in Postgres' COPY text format: fields separated by
  * tabs, `\N` for null, backslash, tab, newline and carriage return escaped in strings, timestamps
