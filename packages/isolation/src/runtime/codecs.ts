@@ -12,7 +12,8 @@ export const transferCodec: ChunkCodec<EncodedChunk> = {
   // into this thread's pool, where the next chunk built here can take it.
   decode: (wire) => decodeChunk(wire, { pool: threadBufferPool }),
   copy(wire) {
-    const buffer = wire.buffer.slice(0);
+    // The bytes the columns use: a pooled buffer may be up to twice as long.
+    const buffer = wire.buffer.slice(0, wire.byteLength);
     return { wire: { ...wire, buffer }, transfer: [buffer] };
   },
 };
