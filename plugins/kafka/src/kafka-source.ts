@@ -192,20 +192,24 @@ export const kafkaSource = defineSource({
       return true;
     };
     const record = new RecordView();
-    /** Takes record `index` of `batch` into its partition's chunk; undefined when it is not this member's to take. */
-    const take = (batch: FetchedBatch, index: number): PartitionChunk | undefined => {
+    /** This member's chunk for `batch`'s partition (made on first use); undefined when it is not this member's to take. */
+    const partOf = (batch: FetchedBatch): PartitionChunk | undefined => {
       // Fetched before a rebalance took the partition away: its new owner reads it.
       if (owned.size > 0 && !owned.has(batch.key)) return undefined;
-      record.point(batch, index);
-      const offset = record.offset;
       let part = partials.get(batch.key);
-      // After a rejoin the fetcher starts again from the committed offsets: what this member took
-      // already from a partition it kept comes a second time. It was delivered once; skip it.
-      if (part !== undefined && offset < part.next) return undefined;
       if (part === undefined) {
         part = { topic: batch.topic, partition: batch.partition, builder: new ChunkBuilder(schema, { capacity: Math.min(chunkSize, 1024) }), next: -1n, since: 0 };
         partials.set(batch.key, part);
       }
+      return part;
+    };
+    /** Takes record `index` of `batch` into `part`; false when this member has delivered it already. */
+    const take = (part: PartitionChunk, batch: FetchedBatch, index: number): boolean => {
+      record.point(batch, index);
+      const offset = record.offset;
+      // After a rejoin the fetcher starts again from the committed offsets: what this member took
+      // already from a partition it kept comes a second time. It was delivered once; skip it.
+      if (offset < part.next) return false;
       if (part.since === 0) part.since = performance.now();
       // The offset moves past a record that cannot be decoded too, whatever the policy does with it.
       part.next = offset + 1n;
@@ -221,7 +225,7 @@ export const kafkaSource = defineSource({
           location,
         });
       }
-      return part;
+      return true;
     };
 
     let closed = false;
@@ -239,16 +243,24 @@ export const kafkaSource = defineSource({
       async *read(): AsyncGenerator<SourceBatch<KafkaPosition>> {
         let batch: FetchedBatch | undefined;
         let index = 0;
+        // The batch's partition chunk, looked up once a batch and again after each yield (a
+        // rebalance can only come while the generator is suspended); undefined: not this member's.
+        let part: PartitionChunk | undefined;
         for (;;) {
           if (ctx.signal.aborted || closed) return;
           if (batch !== undefined && index < batch.records.length) {
-            const part = take(batch, index++);
-            if (part !== undefined && part.builder.length >= chunkSize) yield emit(part);
+            if (part === undefined) {
+              index = batch.records.length;
+            } else if (take(part, batch, index++) && part.builder.length >= chunkSize) {
+              yield emit(part);
+              part = partOf(batch);
+            }
             continue;
           }
           batch = fetcher.shift();
           if (batch !== undefined) {
             index = batch.from;
+            part = partOf(batch);
             continue;
           }
           if (fetcher.error !== undefined) {
@@ -259,10 +271,10 @@ export const kafkaSource = defineSource({
           const end = atEnd();
           const now = performance.now();
           let oldest = Infinity;
-          for (const part of partials.values()) {
-            if (part.since === 0) continue;
-            if (end || now - part.since >= maxWaitMs) yield emit(part);
-            else oldest = Math.min(oldest, part.since);
+          for (const waiting of partials.values()) {
+            if (waiting.since === 0) continue;
+            if (end || now - waiting.since >= maxWaitMs) yield emit(waiting);
+            else oldest = Math.min(oldest, waiting.since);
           }
           if (end) {
             ctx.logger.info(`${where}: reached the end offsets of ${topics.join(', ')} seen at start`);

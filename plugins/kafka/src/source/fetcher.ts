@@ -304,8 +304,11 @@ export class PartitionFetcher {
   async #loadPositions(assigned: ReadonlyArray<{ topic: string; partitions: number[] }>): Promise<void> {
     this.positions.clear();
     if (assigned.length === 0) return;
-    const committed = await this.#consumer.listCommittedOffsets({ topics: assigned.map(({ topic, partitions }) => ({ topic, partitions: [...partitions] })) });
-    const fallback = await this.#consumer.listOffsets({ topics: assigned.map(({ topic }) => topic), timestamp: this.#options.fallback === 'latest' ? LATEST : EARLIEST });
+    // Two lookups that do not depend on each other: one round trip, not two, at every join.
+    const [committed, fallback] = await Promise.all([
+      this.#consumer.listCommittedOffsets({ topics: assigned.map(({ topic, partitions }) => ({ topic, partitions: [...partitions] })) }),
+      this.#consumer.listOffsets({ topics: assigned.map(({ topic }) => topic), timestamp: this.#options.fallback === 'latest' ? LATEST : EARLIEST }),
+    ]);
     for (const { topic, partitions } of assigned) {
       for (const partition of partitions) {
         const offset = committed.get(topic)?.[partition] ?? -1n;
@@ -365,19 +368,23 @@ export class RecordView {
   }
 }
 
+/**
+ * Whether the client error, or one it wraps, has `key` set to `value` (the client's own
+ * `findBy`; false for an error that is not the client's).
+ */
+function hasErrorWith(error: unknown, key: string, value: unknown): boolean {
+  const findBy = (error as { findBy?: (key: string, value: unknown) => unknown } | undefined)?.findBy;
+  return typeof findBy === 'function' && findBy.call(error, key, value) != null;
+}
+
 /** Whether a fetch failed because an offset asked for lies outside its partition's records. */
 function isOffsetOutOfRange(error: unknown): boolean {
-  const found = (error as { findBy?: (key: string, value: unknown) => unknown } | undefined)?.findBy;
-  return typeof found === 'function' && found.call(error, 'apiId', 'OFFSET_OUT_OF_RANGE') != null;
+  return hasErrorWith(error, 'apiId', 'OFFSET_OUT_OF_RANGE');
 }
 
 /** Whether a client error means "the group moved on" (a rebalance), not a broken broker. */
 export function isRebalanceError(error: unknown): boolean {
-  const found = (error as { findBy?: (key: string, value: unknown) => unknown } | undefined)?.findBy;
-  if (typeof found === 'function') {
-    const bound = found.bind(error);
-    if (bound('needsRejoin', true) || bound('rebalanceInProgress', true)) return true;
-  }
+  if (hasErrorWith(error, 'needsRejoin', true) || hasErrorWith(error, 'rebalanceInProgress', true)) return true;
   const text = String((error as Error | undefined)?.message ?? '') + JSON.stringify((error as { errors?: unknown } | undefined)?.errors ?? '');
   return /ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|REBALANCE_IN_PROGRESS|FENCED_INSTANCE_ID/i.test(text);
 }
